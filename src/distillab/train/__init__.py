@@ -1,0 +1,20 @@
+"""Training: ``fit`` (GD/SGD with trajectory recording) and objectives built from the KD losses."""
+
+from distillab.train.fit import Batch, Objective, Trajectory, fit
+from distillab.train.objectives import (
+    cross_entropy_objective,
+    kd_objective,
+    pi_objective,
+    squared_objective,
+)
+
+__all__ = [
+    "Batch",
+    "Objective",
+    "Trajectory",
+    "cross_entropy_objective",
+    "fit",
+    "kd_objective",
+    "pi_objective",
+    "squared_objective",
+]
