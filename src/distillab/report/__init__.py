@@ -1,0 +1,6 @@
+"""Reports: figure helpers, theory-vs-simulation agreement and the HTML report."""
+
+from distillab.report.agreement import AgreementLine, agreement
+from distillab.report.html import render_figure, write_report
+
+__all__ = ["AgreementLine", "agreement", "render_figure", "write_report"]

@@ -1,0 +1,22 @@
+"""Sweeps: grid expansion, executors, the SQLite results store, resume."""
+
+from distillab.sweep.executor import Executor, Task, local_executor, run_task
+from distillab.sweep.grid import Params, canonical_params, product_grid
+from distillab.sweep.run import SweepSummary, expand_tasks, run_sweep
+from distillab.sweep.store import ResultStore, Row, RunRecord
+
+__all__ = [
+    "Executor",
+    "Params",
+    "ResultStore",
+    "Row",
+    "RunRecord",
+    "SweepSummary",
+    "Task",
+    "canonical_params",
+    "expand_tasks",
+    "local_executor",
+    "product_grid",
+    "run_sweep",
+    "run_task",
+]

@@ -1,0 +1,1 @@
+"""Theory engines, one module per paper: pure numpy/scipy functions that return predictors."""
