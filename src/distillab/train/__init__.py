@@ -1,5 +1,6 @@
-"""Training: ``fit`` (GD/SGD with trajectory recording) and objectives built from the KD losses."""
+"""Training: ``fit`` (GD/SGD with trajectory recording), KD objectives, the teacher-output cache."""
 
+from distillab.train.cache import TeacherCache
 from distillab.train.fit import Batch, Objective, Trajectory, fit
 from distillab.train.objectives import (
     cross_entropy_objective,
@@ -11,6 +12,7 @@ from distillab.train.objectives import (
 __all__ = [
     "Batch",
     "Objective",
+    "TeacherCache",
     "Trajectory",
     "cross_entropy_objective",
     "fit",
