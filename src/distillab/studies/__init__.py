@@ -1,12 +1,15 @@
 """The studies registry: every subpackage of ``distillab.studies`` that defines ``STUDY``.
 
 A study subpackage registers itself by defining a module-level ``STUDY`` (:class:`Study`); the
-registry discovers them, so adding a study touches no shared file.
+registry discovers them, so adding a study touches no shared file. Studies outside the package
+(a researcher's own) are added by naming their importable modules, comma-separated, in the
+environment variable ``DISTILLAB_STUDY_MODULES``; worker processes inherit it.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from collections.abc import Sequence
 from functools import cache
@@ -14,8 +17,11 @@ from functools import cache
 from distillab.errors import ConfigError
 from distillab.studies.spec import PROFILES, Comparison, Figure, Profile, Study
 
+STUDY_MODULES_ENV = "DISTILLAB_STUDY_MODULES"
+
 __all__ = [
     "PROFILES",
+    "STUDY_MODULES_ENV",
     "Comparison",
     "Figure",
     "Profile",
@@ -29,11 +35,23 @@ __all__ = [
 @cache
 def registry() -> dict[str, Study]:
     """All registered studies by name, in alphabetical order."""
+    modules = [
+        f"{__name__}.{m.name}"
+        for m in pkgutil.iter_modules(__path__)
+        if m.ispkg and not m.name.startswith("_")
+    ]
+    extra = [name.strip() for name in os.environ.get(STUDY_MODULES_ENV, "").split(",")]
     found: dict[str, Study] = {}
-    for module in pkgutil.iter_modules(__path__):
-        if not module.ispkg or module.name.startswith("_"):
-            continue
-        study = getattr(importlib.import_module(f"{__name__}.{module.name}"), "STUDY", None)
+    for module_name in modules + [name for name in extra if name]:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as error:
+            if module_name in modules:
+                raise
+            raise ConfigError(
+                f"cannot import study module {module_name!r} named in {STUDY_MODULES_ENV}: {error}."
+            ) from None
+        study = getattr(module, "STUDY", None)
         if isinstance(study, Study):
             found[study.name] = study
     return dict(sorted(found.items()))

@@ -1,6 +1,6 @@
 """Sweeps: grid expansion, executors, the SQLite results store, resume."""
 
-from distillab.sweep.executor import Executor, Task, local_executor, run_task
+from distillab.sweep.executor import Executor, Task, dask_executor, local_executor, run_task
 from distillab.sweep.grid import Params, canonical_params, product_grid
 from distillab.sweep.run import SweepSummary, expand_tasks, run_sweep
 from distillab.sweep.store import ResultStore, Row, RunRecord
@@ -14,6 +14,7 @@ __all__ = [
     "SweepSummary",
     "Task",
     "canonical_params",
+    "dask_executor",
     "expand_tasks",
     "local_executor",
     "product_grid",

@@ -7,7 +7,9 @@ BLAS threads on a small machine are many times slower than one thread per worker
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,7 +19,7 @@ from typing import Any
 from distillab.errors import ConfigError
 from distillab.sweep.store import Kind, Row
 
-__all__ = ["Executor", "Task", "local_executor", "run_task"]
+__all__ = ["Executor", "Task", "dask_executor", "local_executor", "run_task"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
     A returned ``"status"`` entry other than ``"ok"`` (e.g. ``"diverged"``) becomes the row's
     status, with the ``"message"`` entry as its message.
     """
+    from distillab.provenance import code_version
     from distillab.studies import get_figure
 
     if limit_threads:
@@ -84,6 +87,7 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
         message=message,
         wall_time=time.perf_counter() - start_wall,
         cpu_time=time.process_time() - start_cpu,
+        code_version=code_version(),
     )
 
 
@@ -105,5 +109,73 @@ def local_executor(jobs: int) -> Executor:
 
         parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")
         yield from parallel(delayed(run_task)(task, limit_threads=True) for task in tasks)
+
+    return execute
+
+
+def _check_reachable(address: str) -> None:
+    """Raise ConfigError unless a TCP connection to ``tcp://HOST:PORT`` opens within 5 s."""
+    location = address.removeprefix("tcp://")
+    host, _, port = location.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"a dask scheduler address looks like tcp://HOST:PORT, got {address!r}.")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as error:
+        raise ConfigError(f"cannot reach the dask scheduler at {address}: {error}.") from None
+
+
+def dask_executor(scheduler: str | None = None, *, workers: int = 2) -> Executor:
+    """Run tasks on a ``dask.distributed`` cluster, yielding rows as they complete.
+
+    With ``scheduler=None`` a ``LocalCluster`` of ``workers`` single-threaded worker processes is
+    started on loopback (no dashboard) and closed afterwards; otherwise the executor connects to
+    the scheduler at ``scheduler`` (e.g. ``"tcp://10.0.0.5:8786"``), whose workers must run the
+    same distillab code (rows from other code versions are refused by the sweep). Results are
+    written by the calling process only, so each lands in the store exactly once.
+    """
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}.")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "the dask backend needs the optional extra: pip install 'distillab[dask]'."
+        ) from None
+
+    if scheduler is not None:
+        _check_reachable(scheduler)
+
+    def execute(tasks: Sequence[Task]) -> Iterator[Row]:
+        if not tasks:
+            return
+        from distributed import Client, LocalCluster, as_completed
+
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(scheduler, timeout=30)
+            except (OSError, TimeoutError) as error:
+                raise ConfigError(
+                    f"cannot reach the dask scheduler at {scheduler}: {error}."
+                ) from None
+        try:
+            futures = client.map(run_task, list(tasks), limit_threads=True, pure=False)
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
     return execute

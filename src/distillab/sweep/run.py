@@ -21,7 +21,7 @@ from distillab.provenance import code_version, provenance
 from distillab.studies import Figure, Profile, Study
 from distillab.sweep.executor import Executor, Task, local_executor
 from distillab.sweep.grid import canonical_params
-from distillab.sweep.store import THEORY_SEED, ResultStore
+from distillab.sweep.store import THEORY_SEED, ResultStore, Row
 
 __all__ = ["SweepSummary", "expand_tasks", "run_sweep"]
 
@@ -89,6 +89,19 @@ def _pending(tasks: Sequence[Task], store: ResultStore, version: str) -> list[Ta
     return pending
 
 
+def _checked_version(row: Row, version: str) -> Row:
+    """Refuse a row computed by other code (a remote worker with another installation)."""
+    if row.code_version in ("", version):
+        return row
+    return replace(
+        row,
+        status="error",
+        values={},
+        message=f"computed by code version {row.code_version}, but this sweep runs {version}; "
+        "install the same distillab on every worker.",
+    )
+
+
 def run_sweep(
     figures: Sequence[tuple[Study, Figure]],
     store: ResultStore,
@@ -136,7 +149,8 @@ def run_sweep(
                 total=len(tasks),
                 completed=len(tasks) - len(pending),
             )
-            for row in executor(pending):
+            for computed in executor(pending):
+                row = _checked_version(computed, version)
                 store.put(replace(row, code_version=version, run_id=run_id))
                 statuses[row.status] += 1
                 progress.advance(bar)
