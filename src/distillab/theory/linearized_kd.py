@@ -1,0 +1,728 @@
+"""Ji & Zhu (2020): knowledge distillation of an infinitely wide student in the NTK regime.
+
+The student is the linearisation f(x; w) = φ(x)ᵀ(w − w₀) of a wide network with f₀ ≡ 0
+(antisymmetric initialisation) and kernel Θ(x, x') = φ(x)ᵀφ(x'). Trained by gradient descent on the
+KD loss over n points, it converges to the kernel interpolant of the *effective logit* g:
+
+    z_s(x) = Θ(x, X) Θ(X, X)⁻¹ g,   ‖Δw‖² = gᵀ Θ(X, X)⁻¹ g,
+
+where g_i = g_{ρ,T}(z_t,i, y_i) is the per-sample stationary point of the loss (spec §2, [R]).
+Everything here is pure numpy/scipy in float64 and takes kernel matrices as input, so any kernel
+works. In the studies the kernel is ``relu_ntk(X, trained="both")``, the NTK of
+``TwoLayerNet(trained="both")``; the spec's Θ is twice that, which leaves interpolants, angles and
+risks unchanged and doubles ‖Δw‖² (every norm in distillab uses ``relu_ntk(trained="both")``).
+
+Two KD losses (:mod:`distillab.losses`, binary logits, labels 0/1):
+
+* ``"mixed-target"`` (Variant A, the paper's verified form, [V]):
+  L = CE(σ(z_s/T), ρσ(z_t/T) + (1−ρ)y), with closed form g = T·logit(ρσ(z_t/T) + (1−ρ)y);
+* ``"hinton"`` (Variant B, [R]): L = (1−ρ)CE(σ(z_s), y) + ρ·c_T·KL(σ(z_t/T) ‖ σ(z_s/T)), where g
+  is the root of (ρc_T/T)(σ(g/T) − σ(z_t/T)) + (1−ρ)(σ(g) − y) = 0 and c_T is T² (``soft_scale=
+  "temperature-squared"``, the ``kd_loss`` convention) or 1 (``soft_scale="one"``).
+
+ρ = 0 (hard labels only) has no finite stationary point: the logits grow like log t towards the
+kernel max-margin solution, so every function here raises :class:`ConfigError` for it.
+
+Reference: Ji & Zhu, "Knowledge Distillation in Wide Neural Networks: Risk Bound, Data
+Efficiency and Imperfect Teacher", NeurIPS 2020, arXiv:2010.10090. Only the abstract and
+introduction were available: the setting and claims are stated by the paper ([V]); the effective
+logit, the bound's form and the data-inefficiency definition are reconstructed
+(``shared/papers/ji_zhu_wide_kd.md`` §2–3, [R]).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.linalg import cho_factor, cho_solve
+from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
+
+from distillab.errors import ConfigError
+
+__all__ = [
+    "SOFT_SCALES",
+    "VARIANTS",
+    "KDStudent",
+    "KernelTrajectory",
+    "LinearizedKD",
+    "LocalExponent",
+    "RiskBound",
+    "correction_threshold",
+    "data_inefficiency",
+    "effective_logit",
+    "effective_logit_multiclass",
+    "jump_size",
+    "kernel_gradient_descent",
+    "risk_curve_exponent",
+    "transfer_risk_bound",
+    "weight_norm_growth",
+]
+
+Variant = Literal["mixed-target", "hinton"]
+SoftScale = Literal["temperature-squared", "one"]
+VARIANTS: tuple[str, ...] = ("mixed-target", "hinton")
+SOFT_SCALES: tuple[str, ...] = ("temperature-squared", "one")
+
+_BISECTION_STEPS = 200
+_BRACKET_DOUBLINGS = 60
+_NEWTON_STEPS = 100
+
+
+def _check_parameters(
+    soft_ratio: float, temperature: float, variant: str, soft_scale: str = "temperature-squared"
+) -> None:
+    if not (math.isfinite(soft_ratio) and 0.0 <= soft_ratio <= 1.0):
+        raise ConfigError(f"soft_ratio must lie in [0, 1], got {soft_ratio!r}.")
+    if soft_ratio == 0.0:
+        raise ConfigError(
+            "soft_ratio = 0 (hard labels only) has no finite effective logit: the training logits "
+            "grow like log t towards the kernel max-margin solution; use soft_ratio > 0."
+        )
+    if not (math.isfinite(temperature) and temperature > 0.0):
+        raise ConfigError(f"temperature must be a positive finite number, got {temperature!r}.")
+    if variant not in VARIANTS:
+        raise ConfigError(f"variant must be one of {VARIANTS}, got {variant!r}.")
+    if soft_scale not in SOFT_SCALES:
+        raise ConfigError(f"soft_scale must be one of {SOFT_SCALES}, got {soft_scale!r}.")
+
+
+def _soft_weight(soft_ratio: float, temperature: float, soft_scale: str) -> float:
+    """ρ·c_T/T, the weight of σ(z/T) − σ(z_t/T) in Variant B's stationarity condition."""
+    c_t = temperature**2 if soft_scale == "temperature-squared" else 1.0
+    return soft_ratio * c_t / temperature
+
+
+def _binary_labels(teacher_logit: ArrayLike, hard_label: ArrayLike) -> tuple[NDArray, NDArray]:
+    z = np.asarray(teacher_logit, dtype=np.float64)
+    y = np.asarray(hard_label, dtype=np.float64)
+    try:
+        z, y = np.broadcast_arrays(z, y)
+    except ValueError:
+        raise ConfigError(
+            f"teacher logits {z.shape} and hard labels {y.shape} do not broadcast."
+        ) from None
+    if not np.all(np.isfinite(z)):
+        raise ConfigError("teacher logits must be finite.")
+    if not np.all((y == 0.0) | (y == 1.0)):
+        raise ConfigError("binary hard labels must be 0 or 1 (distillab's label convention).")
+    return z, y
+
+
+def _mixed_target_positive(z_t: NDArray, soft_ratio: float, temperature: float) -> NDArray:
+    """g(z_t, y=1) = T·[log(1−ρ+ρσ(u)) − log(ρσ(−u))], u = z_t/T, stable for every u."""
+    u = z_t / temperature
+    log_hard = math.log1p(-soft_ratio) if soft_ratio < 1.0 else -math.inf
+    log_target = np.logaddexp(log_hard, math.log(soft_ratio) + log_expit(u))
+    return temperature * (log_target - math.log(soft_ratio) - log_expit(-u))
+
+
+def _hinton_positive(
+    z_t: NDArray, soft_ratio: float, temperature: float, soft_scale: str
+) -> NDArray:
+    """Root of (ρc_T/T)(σ(g/T) − σ(u)) − (1−ρ)σ(−g) = 0 (label y = 1) by vectorised bisection.
+
+    At g = z_t the soft term vanishes, so the root lies above z_t. For g > z_t both terms have a
+    sign, and the root solves log A(g) = log B(g) with A = (ρc_T/T)·σ(g/T)σ(−u)·(1 − e^{u−g/T})
+    (σ(a) − σ(b) = σ(a)σ(−b)(1 − e^{b−a}), exact without cancellation) and B = (1−ρ)σ(−g);
+    log A − log B increases from −∞, so bisection on it is robust for any teacher logit.
+    """
+    if soft_ratio == 1.0:
+        return z_t.copy()
+    u = z_t / temperature
+    log_weight = math.log(_soft_weight(soft_ratio, temperature, soft_scale))
+    log_hard = math.log1p(-soft_ratio)
+
+    def excess(g: NDArray) -> NDArray:
+        with np.errstate(divide="ignore"):
+            log_soft = (
+                log_weight
+                + log_expit(g / temperature)
+                + log_expit(-u)
+                + np.log(-np.expm1(u - g / temperature))
+            )
+        return log_soft - (log_hard + log_expit(-g))
+
+    lo = z_t.copy()
+    width = np.ones_like(z_t)
+    for _ in range(_BRACKET_DOUBLINGS):
+        short = excess(lo + width) <= 0.0
+        if not short.any():
+            break
+        width = np.where(short, 2.0 * width, width)
+    hi = lo + width
+    for _ in range(_BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        above = excess(mid) > 0.0
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def effective_logit(
+    teacher_logit: ArrayLike,
+    hard_label: ArrayLike,
+    *,
+    soft_ratio: float,
+    temperature: float,
+    variant: Variant = "mixed-target",
+    soft_scale: SoftScale = "temperature-squared",
+) -> NDArray[np.float64]:
+    r"""The converged training logit g_{ρ,T}(z_t, y) of a kernel-regime student (binary).
+
+    ``"mixed-target"`` (Variant A): g = T·logit(ρσ(z_t/T) + (1−ρ)y), computed in log form so it is
+    exact for any |z_t|. ``"hinton"`` (Variant B): the unique root of
+    (ρc_T/T)(σ(g/T) − σ(z_t/T)) + (1−ρ)(σ(g) − y) = 0 with c_T = T² (``soft_scale=
+    "temperature-squared"``) or 1 (``"one"``), found by bisection (the left side increases in g).
+    Both use the symmetry g(z_t, 0) = −g(−z_t, 1).
+
+    Properties (Variant A, spec §2 (a)–(d)): ρ = 1 gives g = z_t for every T; with
+    y = 1[z_t > 0], |g| ≥ |z_t| with the same sign; g jumps by J = 2T·ln((2−ρ)/ρ) across z_t = 0
+    (:func:`jump_size`).
+
+    Args:
+      teacher_logit: teacher logits z_t, any shape.
+      hard_label: hard labels y ∈ {0, 1}, broadcastable against ``teacher_logit``.
+      soft_ratio: ρ ∈ (0, 1]; ρ = 0 raises :class:`ConfigError` (no finite limit).
+      temperature: T > 0.
+      variant: ``"mixed-target"`` or ``"hinton"`` (the names of :func:`distillab.losses.kd_loss`).
+      soft_scale: c_T of Variant B; ignored by Variant A.
+
+    Returns:
+      float64 array of the broadcast shape.
+
+    Example:
+      >>> float(effective_logit(0.0, 1, soft_ratio=0.5, temperature=1.0))  # ln 3
+      1.0986122886681098
+
+    Reference: Ji & Zhu (2020), arXiv:2010.10090, loss of §1 [V]; stationary point, spec §2 [R].
+    """
+    _check_parameters(soft_ratio, temperature, variant, soft_scale)
+    z, y = _binary_labels(teacher_logit, hard_label)
+    flat_z, positive = z.ravel(), y.ravel() == 1.0
+    oriented = np.where(positive, flat_z, -flat_z)
+    if variant == "mixed-target":
+        g = _mixed_target_positive(oriented, soft_ratio, temperature)
+    else:
+        g = _hinton_positive(oriented, soft_ratio, temperature, soft_scale)
+    return np.where(positive, g, -g).reshape(z.shape)
+
+
+def effective_logit_multiclass(
+    teacher_logits: ArrayLike,
+    labels: ArrayLike,
+    *,
+    soft_ratio: float,
+    temperature: float,
+    variant: Variant = "mixed-target",
+    soft_scale: SoftScale = "temperature-squared",
+) -> NDArray[np.float64]:
+    r"""Converged training logits of a C-class kernel-regime student, centred over classes.
+
+    ``"mixed-target"``: ȳ = ρ·softmax(z_t/T) + (1−ρ)e_y and g = T·log ȳ − mean_c(T·log ȳ).
+    ``"hinton"``: the root of (1−ρ)(softmax(g) − e_y) + (ρc_T/T)(softmax(g/T) − softmax(z_t/T)) = 0,
+    found per sample by damped Newton steps on the (strictly convex on centred logits) sample loss.
+    The centring is not a convention: with f₀ ≡ 0 and output kernel Θ ⊗ I the class sum of each
+    logit stays 0 during gradient flow, because every loss gradient sums to 0 over classes.
+    For C = 2, g[:, 1] − g[:, 0] equals the binary :func:`effective_logit` of z_t[:, 1] − z_t[:, 0].
+
+    Args:
+      teacher_logits: ``(n, C)`` teacher logits.
+      labels: ``(n,)`` class indices in 0…C−1.
+      soft_ratio, temperature, variant, soft_scale: as in :func:`effective_logit`.
+
+    Returns:
+      ``(n, C)`` float64 logits whose rows sum to 0.
+
+    Reference: spec §2 "Multiclass extension" [R]; Ji & Zhu (2020) treat the binary case.
+    """
+    _check_parameters(soft_ratio, temperature, variant, soft_scale)
+    z = np.asarray(teacher_logits, dtype=np.float64)
+    y = np.asarray(labels)
+    if z.ndim != 2 or z.shape[1] < 2:
+        raise ConfigError(f"multi-class teacher logits must have shape (n, C≥2), got {z.shape}.")
+    if y.shape != (z.shape[0],) or not np.all(np.isfinite(z)):
+        raise ConfigError(f"labels must have shape ({z.shape[0]},) and the logits be finite.")
+    if not (np.all(y == np.round(y)) and np.all((y >= 0) & (y < z.shape[1]))):
+        raise ConfigError(f"labels must be class indices in 0…{z.shape[1] - 1}.")
+    onehot = np.eye(z.shape[1])[y.astype(np.int64)]
+    T = temperature
+    log_soft = math.log(soft_ratio) + log_softmax(z / T, axis=1)
+    log_hard = np.log1p(-soft_ratio) if soft_ratio < 1.0 else -np.inf
+    with np.errstate(divide="ignore"):
+        log_target = np.logaddexp(log_soft, log_hard + np.log(onehot))
+    g = T * (log_target - log_target.mean(axis=1, keepdims=True))
+    if variant == "hinton" and soft_ratio < 1.0:
+        g = _hinton_multiclass(g, z, onehot, soft_ratio, T, soft_scale)
+    return g
+
+
+def _hinton_multiclass(
+    g: NDArray, z_t: NDArray, onehot: NDArray, soft_ratio: float, T: float, soft_scale: str
+) -> NDArray:
+    """Damped Newton on ℓ(g) = (1−ρ)CE(g, y) + ρc_T·KL(softmax(z_t/T) ‖ softmax(g/T))."""
+    weight = _soft_weight(soft_ratio, T, soft_scale)
+    q_t = softmax(z_t / T, axis=1)
+    C = g.shape[1]
+
+    def loss(logits: NDArray) -> NDArray:
+        hard = logsumexp(logits, axis=1) - (onehot * logits).sum(axis=1)
+        soft = T * (logsumexp(logits / T, axis=1) - (q_t * logits / T).sum(axis=1))
+        return (1.0 - soft_ratio) * hard + weight * soft
+
+    for _ in range(_NEWTON_STEPS):
+        p, q = softmax(g, axis=1), softmax(g / T, axis=1)
+        grad = (1.0 - soft_ratio) * (p - onehot) + weight * (q - q_t)
+        if np.abs(grad).max() < 1e-14:
+            break
+        hessian = (1.0 - soft_ratio) * (_softmax_jacobian(p)) + weight / T * _softmax_jacobian(q)
+        # The all-ones direction is the loss's flat direction; adding 11ᵀ/C makes the system
+        # regular and keeps the step centred (the gradient sums to zero).
+        step = -np.linalg.solve(hessian + 1.0 / C, grad[..., None])[..., 0]
+        scale = np.ones((g.shape[0], 1))
+        current = loss(g)
+        for _ in range(60):
+            trial = loss(g + scale * step)
+            worse = trial > current - 1e-4 * scale[:, 0] * np.abs((grad * step).sum(axis=1))
+            if not worse.any():
+                break
+            scale = np.where(worse[:, None], 0.5 * scale, scale)
+        g = g + scale * step
+    return g - g.mean(axis=1, keepdims=True)
+
+
+def _softmax_jacobian(p: NDArray) -> NDArray:
+    """diag(p) − ppᵀ for each row of ``p`` (shape (n, C, C))."""
+    return np.einsum("ni,ij->nij", p, np.eye(p.shape[1])) - p[:, :, None] * p[:, None, :]
+
+
+def jump_size(
+    soft_ratio: float,
+    temperature: float,
+    *,
+    variant: Variant = "mixed-target",
+    soft_scale: SoftScale = "temperature-squared",
+) -> float:
+    r"""The jump J(ρ, T) = g(0⁺) − g(0⁻) of the effective target across the teacher's boundary.
+
+    With y = 1[z_t > 0], J = g(0, 1) − g(0, 0) = 2·g(0, 1). Variant A: J = 2T·ln((2−ρ)/ρ), zero at
+    ρ = 1, linear in T and unbounded as ρ → 0. Variant B: 2·(root at z_t = 0), by bisection.
+
+    Reference: spec §2 property (c) [R].
+    """
+    _check_parameters(soft_ratio, temperature, variant, soft_scale)
+    if variant == "mixed-target":
+        return 2.0 * temperature * math.log((2.0 - soft_ratio) / soft_ratio)
+    g = effective_logit(
+        0.0,
+        1,
+        soft_ratio=soft_ratio,
+        temperature=temperature,
+        variant=variant,
+        soft_scale=soft_scale,
+    )
+    return 2.0 * float(g)
+
+
+def correction_threshold(
+    soft_ratio: float,
+    temperature: float,
+    *,
+    variant: Variant = "mixed-target",
+    soft_scale: SoftScale = "temperature-squared",
+) -> float:
+    r"""Largest |z_t| of a *wrong* teacher that the hard label still overrides (``inf``: any).
+
+    On a training point with y = 1 and z_t < 0, sign g = + iff |z_t| < threshold:
+      Variant A:            T·ln(1/(2ρ−1)) for ρ > ½, ``inf`` for ρ ≤ ½;
+      Variant B, c_T = 1:   2T·artanh(T(1−ρ)/ρ), ``inf`` once T(1−ρ)/ρ ≥ 1 (ρ ≤ T/(1+T));
+      Variant B, c_T = T²:  2T·artanh((1−ρ)/(ρT)), ``inf`` once (1−ρ)/(ρT) ≥ 1.
+    At ρ = 1 the threshold is 0: the student copies the teacher's sign everywhere.
+
+    Reference: spec §3.4 [R] (from sign g = sign of −(stationarity residual at g = 0)).
+    """
+    _check_parameters(soft_ratio, temperature, variant, soft_scale)
+    T = temperature
+    if variant == "mixed-target":
+        return math.inf if soft_ratio <= 0.5 else T * math.log(1.0 / (2.0 * soft_ratio - 1.0))
+    c_t = T**2 if soft_scale == "temperature-squared" else 1.0
+    ratio = T * (1.0 - soft_ratio) / (soft_ratio * c_t)
+    return math.inf if ratio >= 1.0 else 2.0 * T * math.atanh(ratio)
+
+
+def _as_matrix(name: str, value: ArrayLike, shape: tuple[int | None, int | None]) -> NDArray:
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim != 2 or any(
+        s is not None and s != a for s, a in zip(shape, array.shape, strict=True)
+    ):
+        raise ConfigError(f"{name} must have shape {shape} (None: any), got {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise ConfigError(f"{name} must be finite.")
+    return array
+
+
+@dataclass(frozen=True)
+class KDStudent:
+    """The converged wide student for one (ρ, T, variant): returned by :meth:`LinearizedKD.solve`.
+
+    Attributes:
+      soft_ratio, temperature, variant, soft_scale: the KD parameters.
+      training_logits: ``(n,)`` g, the logits the student interpolates on the training points.
+      coefficients: ``(n,)`` α = (Θ(X, X) + εI)⁻¹ g, so Δw = Σ_i α_i φ(x_i).
+      test_logits: ``(n_test,)`` z_s(x) = Θ(x, X) α.
+      weight_norm_sq: ‖Δw‖² = gᵀ α (the Arora et al. complexity of the target).
+    """
+
+    soft_ratio: float
+    temperature: float
+    variant: str
+    soft_scale: str
+    training_logits: NDArray[np.float64]
+    coefficients: NDArray[np.float64]
+    test_logits: NDArray[np.float64]
+    weight_norm_sq: float
+
+    def transfer_risk(self, teacher_test_logits: ArrayLike) -> float:
+        """R = P_x[sign z_s(x) ≠ sign z_t(x)] on the test points (spec §3.1)."""
+        z_t = np.asarray(teacher_test_logits, dtype=np.float64)
+        if z_t.shape != self.test_logits.shape:
+            raise ConfigError(
+                f"teacher test logits must have shape {self.test_logits.shape}, got {z_t.shape}."
+            )
+        return float(np.mean((self.test_logits > 0) != (z_t > 0)))
+
+    def risk(self, test_labels: ArrayLike) -> float:
+        """R_g = P_x[1{z_s(x) > 0} ≠ y_g(x)] against 0/1 ground-truth labels (spec §3.4)."""
+        y = np.asarray(test_labels, dtype=np.float64)
+        if y.shape != self.test_logits.shape:
+            raise ConfigError(f"test labels must have shape {self.test_logits.shape}.")
+        return float(np.mean((self.test_logits > 0) != (y == 1.0)))
+
+
+@dataclass(frozen=True)
+class LinearizedKD:
+    r"""The infinitely wide KD student on one training set, factored once for many (ρ, T).
+
+    Build: one Cholesky factorisation of Θ(X, X) + εI (O(n³)); each :meth:`solve` then costs
+    O(n² + n_test·n). The student at convergence is the kernel interpolant of the effective logit:
+    z_s(x) = Θ(x, X)(Θ(X, X) + εI)⁻¹ g with ε = ``ridge`` (spec §2: 1e−9, a numerical guard).
+
+    Attributes:
+      K_train: ``(n, n)`` Θ(X, X), symmetric positive definite.
+      K_test_train: ``(n_test, n)`` Θ(X_test, X).
+      teacher_logits: ``(n,)`` z_t on the training points.
+      labels: ``(n,)`` hard labels y ∈ {0, 1} on the training points.
+      ridge: ε ≥ 0.
+
+    Example:
+      >>> X = np.eye(3); K = X @ X.T
+      >>> student = LinearizedKD(K, K, np.array([1.0, -2.0, 3.0]), np.array([1, 0, 1]))
+      >>> bool(np.allclose(student.solve(soft_ratio=1.0, temperature=2.0).test_logits,
+      ...                  [1.0, -2.0, 3.0]))
+      True
+
+    Reference: Ji & Zhu (2020), arXiv:2010.10090 (linearised student [V]); converged solution,
+    spec §2 [R]; ‖Δw‖² as complexity: Arora et al., arXiv:1901.08584.
+    """
+
+    K_train: NDArray[np.float64]
+    K_test_train: NDArray[np.float64]
+    teacher_logits: NDArray[np.float64]
+    labels: NDArray[np.float64]
+    ridge: float = 1e-9
+    _factor: tuple[NDArray[np.float64], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        K = _as_matrix("K_train", self.K_train, (None, None))
+        n = K.shape[0]
+        if K.shape != (n, n):
+            raise ConfigError(f"K_train must be square, got {K.shape}.")
+        cross = _as_matrix("K_test_train", self.K_test_train, (None, n))
+        z_t, y = _binary_labels(self.teacher_logits, self.labels)
+        if z_t.shape != (n,):
+            raise ConfigError(f"teacher logits and labels must have shape ({n},), got {z_t.shape}.")
+        if not (math.isfinite(self.ridge) and self.ridge >= 0.0):
+            raise ConfigError(f"ridge must be a non-negative finite number, got {self.ridge!r}.")
+        try:
+            factor = cho_factor(0.5 * (K + K.T) + self.ridge * np.eye(n), lower=True)
+        except np.linalg.LinAlgError:
+            raise ConfigError(
+                "K_train + ridge·I is not positive definite; duplicate inputs need ridge > 0."
+            ) from None
+        for name, value in (
+            ("K_train", K),
+            ("K_test_train", cross),
+            ("teacher_logits", z_t),
+            ("labels", y),
+            ("_factor", factor),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def n(self) -> int:
+        """Number of training points."""
+        return int(self.K_train.shape[0])
+
+    def coefficients(self, targets: ArrayLike) -> NDArray[np.float64]:
+        """(Θ(X, X) + εI)⁻¹ t for targets of shape ``(n,)`` or ``(n, k)``."""
+        return cho_solve(self._factor, np.asarray(targets, dtype=np.float64))
+
+    def rkhs_norm_sq(self, targets: ArrayLike) -> float:
+        """tᵀ(Θ(X, X) + εI)⁻¹ t, the squared norm of the min-norm weight interpolating t."""
+        t = np.asarray(targets, dtype=np.float64)
+        return float(t @ self.coefficients(t))
+
+    def explained_fraction(self, test_kernel_diag: ArrayLike) -> NDArray[np.float64]:
+        r"""cos²α_n(x) = Θ(x, X)Θ(X, X)⁻¹Θ(X, x)/Θ(x, x), the feature's share in the data span.
+
+        Args:
+          test_kernel_diag: ``(n_test,)`` Θ(x, x) at the test points.
+        """
+        diag = np.asarray(test_kernel_diag, dtype=np.float64)
+        if diag.shape != (self.K_test_train.shape[0],) or np.any(diag <= 0):
+            raise ConfigError("test_kernel_diag must hold one positive Θ(x, x) per test point.")
+        projected = np.einsum("ij,ji->i", self.K_test_train, self.coefficients(self.K_test_train.T))
+        return np.clip(projected / diag, 0.0, 1.0)
+
+    def solve(
+        self,
+        *,
+        soft_ratio: float,
+        temperature: float,
+        variant: Variant = "mixed-target",
+        soft_scale: SoftScale = "temperature-squared",
+    ) -> KDStudent:
+        """The converged student for KD parameters (ρ, T, variant, c_T) (spec §2 [R])."""
+        g = effective_logit(
+            self.teacher_logits,
+            self.labels,
+            soft_ratio=soft_ratio,
+            temperature=temperature,
+            variant=variant,
+            soft_scale=soft_scale,
+        )
+        alpha = self.coefficients(g)
+        return KDStudent(
+            soft_ratio=float(soft_ratio),
+            temperature=float(temperature),
+            variant=variant,
+            soft_scale=soft_scale,
+            training_logits=g,
+            coefficients=alpha,
+            test_logits=self.K_test_train @ alpha,
+            weight_norm_sq=float(g @ alpha),
+        )
+
+
+@dataclass(frozen=True)
+class RiskBound:
+    """The transfer-risk bound of spec §3.1 on one training set.
+
+    Attributes:
+      bound: P_x[|cos θ(x)| ≤ sin γ_n · sin α_n(x)] (both angles).
+      weight_angle_bound: P_x[|cos θ(x)| ≤ sin γ_n] (the weight angle only; ≥ ``bound``).
+      sin_gamma: sin γ_n, the angle between the teacher weight and the student weight.
+    """
+
+    bound: float
+    weight_angle_bound: float
+    sin_gamma: float
+
+
+def transfer_risk_bound(
+    student: LinearizedKD,
+    teacher_test_logits: ArrayLike,
+    test_kernel_diag: ArrayLike,
+    teacher_norm_sq: float,
+) -> RiskBound:
+    r"""Angle bound on the transfer risk of the pure-soft-label student (ρ = 1, perfect teacher).
+
+    With z_t(x) = w_tᵀφ(x) and the student Δw = P_n w_t (projection on the data span),
+    z_t − z_s = ((I−P_n)w_t)ᵀ((I−P_n)φ(x)), and a sign error needs |z_t| ≤ |z_t − z_s|, hence
+
+        R_n ≤ P_x[|cos θ(x)| ≤ sin γ_n · sin α_n(x)] ≤ P_x[|cos θ(x)| ≤ sin γ_n],
+
+    cos θ(x) = z_t(x)/(‖w_t‖√Θ(x, x)), sin²α_n(x) = 1 − cos²α_n(x) (:meth:`LinearizedKD.
+    explained_fraction`), sin²γ_n = 1 − z_tᵀΘ(X, X)⁻¹z_t/‖w_t‖². P_x is the mean over the test
+    points (Monte Carlo error ≈ √(R(1−R)/n_test)).
+
+    Args:
+      student: the factored student; its ``teacher_logits`` must be w_tᵀφ on the training points.
+      teacher_test_logits: ``(n_test,)`` z_t at the test points.
+      test_kernel_diag: ``(n_test,)`` Θ(x, x) at the test points.
+      teacher_norm_sq: ‖w_t‖² in the same kernel convention (e.g. aᵀΘ(C, C)a).
+
+    Reference: Ji & Zhu (2020) §3 (a transfer-risk bound exists, tighter than Phuong & Lampert's
+    asymptotically and loose at small n: [V] via Review 1); its form here: spec §3.1 [R].
+    """
+    z_t = np.asarray(teacher_test_logits, dtype=np.float64)
+    diag = np.asarray(test_kernel_diag, dtype=np.float64)
+    if z_t.shape != (student.K_test_train.shape[0],) or diag.shape != z_t.shape:
+        raise ConfigError("teacher test logits and kernel diagonal need one entry per test point.")
+    if not (math.isfinite(teacher_norm_sq) and teacher_norm_sq > 0):
+        raise ConfigError(f"teacher_norm_sq must be positive, got {teacher_norm_sq!r}.")
+    cos_theta = np.abs(z_t) / np.sqrt(teacher_norm_sq * diag)
+    sin_alpha = np.sqrt(1.0 - student.explained_fraction(diag))
+    captured = student.rkhs_norm_sq(student.teacher_logits) / teacher_norm_sq
+    sin_gamma = math.sqrt(min(max(1.0 - captured, 0.0), 1.0))
+    return RiskBound(
+        bound=float(np.mean(cos_theta <= sin_gamma * sin_alpha)),
+        weight_angle_bound=float(np.mean(cos_theta <= sin_gamma)),
+        sin_gamma=sin_gamma,
+    )
+
+
+@dataclass(frozen=True)
+class LocalExponent:
+    """Finite-difference log-log slopes of a curve sampled at n_k.
+
+    Attributes:
+      n: ``(K−1,)`` geometric midpoints √(n_k n_{k+1}).
+      exponent: ``(K−1,)`` the local slopes.
+    """
+
+    n: NDArray[np.float64]
+    exponent: NDArray[np.float64]
+
+
+def _log_slopes(ns: Iterable[float], values: Iterable[float], what: str) -> LocalExponent:
+    n = np.asarray(list(ns), dtype=np.float64)
+    v = np.asarray(list(values), dtype=np.float64)
+    if n.ndim != 1 or n.shape != v.shape or n.size < 2:
+        raise ConfigError(f"need at least two sample sizes and one {what} per size.")
+    if np.any(n <= 0) or np.any(np.diff(n) <= 0):
+        raise ConfigError("sample sizes must be positive and strictly increasing.")
+    if np.any(~np.isfinite(v)) or np.any(v <= 0):
+        raise ConfigError(f"every {what} must be positive and finite (a log-slope needs logs).")
+    log_n = np.log(n)
+    return LocalExponent(
+        np.exp(0.5 * (log_n[1:] + log_n[:-1])), np.diff(np.log(v)) / np.diff(log_n)
+    )
+
+
+def weight_norm_growth(ns: Iterable[float], norms: Iterable[float]) -> LocalExponent:
+    r"""I(n) = d ln E‖Δw_n‖² / d ln n by finite differences (spec §3.2, [R]).
+
+    I_k = [ln N(n_{k+1}) − ln N(n_k)] / [ln n_{k+1} − ln n_k], N the seed-averaged ‖Δw‖². I ≈ 0:
+    the target lies in the RKHS (data-efficient); I ≳ 1: the complexity grows like n and the
+    Arora et al. bound ∝ √(‖Δw‖²/n) stops decreasing.
+
+    Args:
+      ns: increasing sample sizes n_k (a doubling grid in the spec).
+      norms: seed-averaged ‖Δw_{n_k}‖², positive.
+    """
+    return _log_slopes(ns, norms, "weight norm")
+
+
+def risk_curve_exponent(ns: Iterable[float], risks: Iterable[float]) -> LocalExponent:
+    r"""β(n) = −d ln R / d ln n by finite differences: the learning-curve alternative (spec §3.2).
+
+    The paper may define data inefficiency through the risk curve instead (e.g. as 1/β); this is
+    that quantity's ingredient. Risks must be positive (a zero Monte Carlo risk has no log).
+    """
+    slopes = _log_slopes(ns, risks, "risk")
+    return LocalExponent(slopes.n, -slopes.exponent)
+
+
+def data_inefficiency(ns: Iterable[float], weight_norms: Iterable[float]) -> LocalExponent:
+    r"""Data inefficiency I(n), by default the weight-norm growth exponent (spec §3.2, §6.2).
+
+    Same as :func:`weight_norm_growth`. Why it is the default: it follows Arora et al.'s complexity
+    gᵀΘ⁻¹g, which is the spec's best reconstruction of the paper's Section 4 metric; it depends
+    on the training inputs only (no test sample, so no Monte Carlo error from test points); and it
+    stays defined where the risk is 0 or flat. :func:`risk_curve_exponent` is the alternative.
+    """
+    return weight_norm_growth(ns, weight_norms)
+
+
+@dataclass(frozen=True)
+class KernelTrajectory:
+    """Gradient descent on the linearised student, recorded at chosen steps.
+
+    Attributes:
+      steps: ``(K,)`` recorded step indices.
+      train_logits: ``(K, n)`` logits on the training points.
+      test_logits: ``(K, n_test)`` logits on the test points.
+    """
+
+    steps: NDArray[np.int64]
+    train_logits: NDArray[np.float64]
+    test_logits: NDArray[np.float64]
+
+
+def kernel_gradient_descent(
+    K_train: ArrayLike,
+    K_test_train: ArrayLike,
+    teacher_logits: ArrayLike,
+    labels: ArrayLike,
+    *,
+    soft_ratio: float,
+    temperature: float,
+    lr: float,
+    steps: int,
+    variant: Variant = "mixed-target",
+    soft_scale: SoftScale = "temperature-squared",
+    momentum: float = 0.0,
+    record_steps: Iterable[int] | None = None,
+) -> KernelTrajectory:
+    r"""Full-batch (heavy-ball) GD on the *mean* KD loss of the linearised student, f₀ ≡ 0.
+
+    With Δw = Σ_i β_i φ(x_i) the update of ``torch.optim.SGD`` (step η, momentum μ) reads
+    b ← μb + ℓ'(z)/n, β ← β − ηb, z = Θ(X, X)β, z_test = Θ(X_test, X)β, with ℓ' the per-sample
+    derivative of the loss in the student logit: (σ(z/T) − ȳ)/T (``"mixed-target"``) or
+    (1−ρ)(σ(z) − y) + (ρc_T/T)(σ(z/T) − σ(z_t/T)) (``"hinton"``). It is the m → ∞ limit of
+    training ``TwoLayerNet(trained="both", antisymmetric=True)`` at the same η and μ when
+    Θ = ``relu_ntk(X, trained="both")`` (Lee et al., arXiv:1902.06720). Its fixed point is
+    ℓ'(z) = 0, i.e. z = :func:`effective_logit` (spec §2, prediction P1).
+
+    Args:
+      K_train, K_test_train: ``(n, n)`` and ``(n_test, n)`` kernels.
+      teacher_logits, labels: ``(n,)`` z_t and 0/1 labels.
+      soft_ratio, temperature, variant, soft_scale: the KD loss.
+      lr: step η > 0 on the mean loss.
+      steps: number of updates.
+      momentum: heavy-ball μ ∈ [0, 1) (spans are preserved, so the limit is unchanged).
+      record_steps: steps to record (default 0 and ``steps``).
+
+    Reference: spec §2 dynamics [R]; Lee et al. (2019) for the linearisation.
+    """
+    _check_parameters(soft_ratio, temperature, variant, soft_scale)
+    K = _as_matrix("K_train", K_train, (None, None))
+    cross = _as_matrix("K_test_train", K_test_train, (None, K.shape[0]))
+    z_t, y = _binary_labels(teacher_logits, labels)
+    if K.shape != (z_t.size, z_t.size) or z_t.ndim != 1:
+        raise ConfigError("K_train must be (n, n) for n teacher logits and labels.")
+    if not (math.isfinite(lr) and lr > 0) or steps < 0 or not 0.0 <= momentum < 1.0:
+        raise ConfigError("need lr > 0, steps ≥ 0 and momentum in [0, 1).")
+    wanted = sorted({0, steps} if record_steps is None else {int(k) for k in record_steps})
+    if wanted and (wanted[0] < 0 or wanted[-1] > steps):
+        raise ConfigError(f"record_steps must lie in [0, {steps}].")
+    n, T = z_t.size, temperature
+    soft_target = soft_ratio * expit(z_t / T) + (1.0 - soft_ratio) * y
+    weight = _soft_weight(soft_ratio, T, soft_scale)
+
+    def derivative(z: NDArray) -> NDArray:
+        if variant == "mixed-target":
+            return (expit(z / T) - soft_target) / T
+        return (1.0 - soft_ratio) * (expit(z) - y) + weight * (expit(z / T) - expit(z_t / T))
+
+    beta, buffer, z = np.zeros(n), np.zeros(n), np.zeros(n)
+    recorded, train_out, test_out = [], [], []
+    wanted_set = set(wanted)
+    for step in range(steps + 1):
+        if step in wanted_set:
+            recorded.append(step)
+            train_out.append(z.copy())
+            test_out.append(cross @ beta)
+        if step == steps:
+            break
+        buffer = momentum * buffer + derivative(z) / n
+        beta = beta - lr * buffer
+        z = K @ beta
+    return KernelTrajectory(
+        np.asarray(recorded, dtype=np.int64), np.asarray(train_out), np.asarray(test_out)
+    )
