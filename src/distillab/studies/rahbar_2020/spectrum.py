@@ -1,0 +1,193 @@
+"""Figure ``rahbar-2020/spectrum``: where y and z put their energy on the eigenvectors of H^∞.
+
+Theory (spec T4 effect 2 and §4 E3, [R]): mode i of H^∞ = Σ μ_i v_i v_iᵀ relaxes at rate
+η(1+λ)μ_i, so a target's energy (v_iᵀt)² on the small-μ modes sets how long training takes.
+Labels with 20% noise spread their energy over all modes; a teacher that is kernel GD on those
+labels stopped after k = 10 steps of η = 1/μ_max has coordinates (1 − (1 − μ_i/μ_max)ᵏ)v_iᵀy,
+concentrated on the top eigenvectors — "why a smooth teacher is faster". Simulation: the same
+teacher realised as a wide ``TwoLayerNet`` (antisymmetric initialisation, so u(0) = 0 as in the
+kernel teacher) trained 10 GD steps; its energies are measured on the eigenvectors of H^∞.
+The spec's calibration (n = 400, S^9, 20% noise; our reconstruction): teacher ≈ 95% of its
+energy on the top 10% of eigenvectors, labels ≈ 32% (spec §5 item 7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure as MplFigure
+from numpy.typing import NDArray
+
+from distillab.report.plotting import finish_axes, new_figure
+from distillab.studies.rahbar_2020.plots import plot_list
+from distillab.studies.rahbar_2020.problem import DATASETS, Problem, load_problem
+from distillab.studies.rahbar_2020.teachers import build_teacher
+from distillab.studies.spec import Comparison, Figure
+from distillab.sweep.store import Row
+
+_BINS = 20
+
+
+def _energies(problem: Problem, target: NDArray[np.float64]) -> dict[str, Any]:
+    """Cumulative energy fraction, energy per band of eigen-indices and the top-decile share."""
+    energy = problem.spectrum.project(target) ** 2
+    energy = energy / energy.sum()
+    bands = np.array_split(energy, _BINS)
+    return {
+        "cumulative": np.cumsum(energy).tolist(),
+        "bands": [float(b.sum()) for b in bands],
+        "top_decile": float(energy[: max(1, problem.n // 10)].sum()),
+    }
+
+
+def theory(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Eigenvalues and the energy profiles of the labels and of the kernel teacher."""
+    problem = load_problem(params)
+    teacher = build_teacher(problem, {**params, "teacher": "smooth"}, seed=0)
+    labels, smooth = _energies(problem, problem.y), _energies(problem, teacher.z)
+    index = np.arange(1, problem.n + 1) / problem.n
+    return {
+        "index": index.tolist(),
+        "band_index": [float(b.mean()) for b in np.array_split(index, _BINS)],
+        "eigenvalues": problem.spectrum.eigenvalues.tolist(),
+        "cumulative_y": labels["cumulative"],
+        "cumulative_z": smooth["cumulative"],
+        "bands_y": labels["bands"],
+        "bands_z": smooth["bands"],
+        "top_decile_y": labels["top_decile"],
+        "top_decile_z": smooth["top_decile"],
+    }
+
+
+def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Energy profile of a wide network teacher trained for the same steps."""
+    problem = load_problem(params)
+    teacher = build_teacher(problem, {**params, "teacher": "network"}, seed=seed)
+    profile = _energies(problem, teacher.z)
+    index = np.arange(1, problem.n + 1) / problem.n
+    return {
+        "index": index.tolist(),
+        "band_index": [float(b.mean()) for b in np.array_split(index, _BINS)],
+        "cumulative_z": profile["cumulative"],
+        "bands_z": profile["bands"],
+        "top_decile_z": profile["top_decile"],
+    }
+
+
+def plot(rows: list[Row]) -> MplFigure:
+    figure, axes = new_figure(ncols=3, nrows=len(DATASETS))
+    for line, dataset in zip(axes, DATASETS, strict=True):
+        where = {"dataset": dataset}
+        plot_list(
+            line[0],
+            rows,
+            "index",
+            "eigenvalues",
+            where=where,
+            kind="theory",
+            points=False,
+            color="k",
+            label="μ_i of H∞",
+        )
+        for ax, key, every in ((line[1], "bands", 1), (line[2], "cumulative", 8)):
+            plot_list(
+                ax,
+                rows,
+                "band_index" if key == "bands" else "index",
+                f"{key}_y",
+                where=where,
+                kind="theory",
+                points=False,
+                color="C7",
+                label="labels y (20% noise)",
+            )
+            plot_list(
+                ax,
+                rows,
+                "band_index" if key == "bands" else "index",
+                f"{key}_z",
+                where=where,
+                kind="theory",
+                points=False,
+                color="C0",
+                label="kernel teacher (theory)",
+            )
+            plot_list(
+                ax,
+                rows,
+                "band_index" if key == "bands" else "index",
+                f"{key}_z",
+                where=where,
+                every=every,
+                color="C3",
+                label="network teacher",
+            )
+        finish_axes(
+            line[0],
+            xlabel="eigen-index i/n",
+            ylabel="eigenvalue μ_i",
+            title=f"{dataset}: spectrum of H∞",
+            yscale="log",
+        )
+        finish_axes(
+            line[1],
+            xlabel="eigen-index i/n (20 bands)",
+            ylabel="energy share per band",
+            title=f"{dataset}: (v_iᵀt)² / ‖t‖²",
+            yscale="log",
+        )
+        finish_axes(
+            line[2],
+            xlabel="eigen-index i/n",
+            ylabel="cumulative energy share",
+            title=f"{dataset}: cumulative energy",
+        )
+    return figure
+
+
+def _grid(sizes: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    base = {
+        "n_test": 1,
+        "data_seed": 0,
+        "label_noise": 0.2,
+        "teacher_steps": 10,
+        "width": 4096,
+        "antisymmetric": True,
+    }
+    return [{"dataset": ds, "n": n, "d": d, **base} for ds, (n, d) in sizes.items()]
+
+
+FIGURE = Figure(
+    name="spectrum",
+    title="Energy of the labels and of a smooth teacher on the eigenvectors of H^∞",
+    caption=(
+        "Eigenvalues μ_i of H^∞ (left) and the share of a target's energy on its eigenvectors, "
+        "per band of 5% of the eigen-indices (middle) and cumulatively (right). Grey: the "
+        "training labels (20% flipped); blue: the kernel teacher, kernel GD on those labels "
+        "stopped after 10 steps of η = 1/μ_max (theory, spec T4 effect 2, [R]); red: the same "
+        "teacher as a wide two-layer ReLU network (m = 4096, antisymmetric initialisation), "
+        "seed mean ± s.e. The teacher's energy sits on the top (fast) eigenvectors, which is why "
+        "it speeds the student beyond the (1+λ) rule. Rows: S^9 (n = 100 quick, 400 full: the "
+        "spec's calibration) and digits 3 vs 8 (n = 100 quick, 200 full)."
+    ),
+    grid={
+        "quick": _grid({"sphere": (100, 10), "digits": (100, 64)}),
+        "full": _grid({"sphere": (400, 10), "digits": (200, 64)}),
+    },
+    theory=theory,
+    simulate=simulate,
+    plot=plot,
+    seeds={"quick": 2, "full": 4},
+    # Measured (seed 1): the network teacher's top-decile share is within 1% of the kernel
+    # teacher's (0.62/0.81 quick, 0.96/0.94 full); its cumulative profile within 0.0075.
+    compare=(
+        Comparison(
+            "top_decile_z",
+            "top_decile_z",
+            tolerance=0.02,
+            label="network teacher's energy share on the top 10% eigenvectors vs kernel teacher",
+        ),
+    ),
+)
