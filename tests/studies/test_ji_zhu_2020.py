@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from distillab.data import unit_sphere
-from distillab.data.kernel_teacher import ImperfectTeacher, imperfect_teacher, kernel_teacher
+from distillab.data import ImperfectTeacher, imperfect_teacher, kernel_teacher, unit_sphere
 from distillab.kernels import relu_ntk
 from distillab.studies import registry
 from distillab.studies.ji_zhu_2020 import (

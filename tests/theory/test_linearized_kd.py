@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
-from distillab.data import unit_sphere
-from distillab.data.kernel_teacher import kernel_teacher
+from distillab.data import kernel_teacher, unit_sphere
 from distillab.errors import ConfigError
 from distillab.kernels import relu_ntk
 from distillab.losses import KD_VARIANTS, kd_loss

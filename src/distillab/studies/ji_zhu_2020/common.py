@@ -22,12 +22,12 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from numpy.typing import NDArray
 
-from distillab.data import unit_sphere
-from distillab.data.kernel_teacher import (
+from distillab.data import (
     ImperfectTeacher,
     KernelTeacher,
     imperfect_teacher,
     kernel_teacher,
+    unit_sphere,
 )
 from distillab.kernels import relu_ntk
 from distillab.nn import TwoLayerNet

@@ -215,7 +215,7 @@ FIGURE = Figure(
     grid={
         "quick": _grid([256, 1024, 4096], (1.0,), n=40, steps=10000, data_seed=0, test_size=2000),
         "full": _grid(
-            [256, 512, 1024, 2048, 4096, 8192],
+            [256, 512, 1024, 2048, 4096],
             (1.0, 4.0),
             n=60,
             steps=20000,
@@ -226,7 +226,7 @@ FIGURE = Figure(
     theory=theory,
     simulate=simulate,
     plot=plot,
-    seeds={"quick": 2, "full": 4},
+    seeds={"quick": 2, "full": 3},
     compare=(
         Comparison(
             "sign_agreement",
