@@ -126,7 +126,8 @@ def plot(rows: list[Row]) -> MplFigure:
             title=title,
             xscale="log",
         )
-    label_ticks(axes[0, 0], sorted({r.params["n"] for r in rows}))
+    for ax in axes[0]:
+        label_ticks(ax, sorted({r.params["n"] for r in rows}))
     return figure
 
 

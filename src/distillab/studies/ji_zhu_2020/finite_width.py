@@ -156,7 +156,9 @@ def plot(rows: list[Row]) -> MplFigure:
         widths, mean, _, _ = seed_statistics(rows, "width", "test_logit_difference", where=where)
         if widths.size:
             guide = mean[-1] * np.sqrt(widths[-1] / widths)
-            axes[0, 1].plot(widths, guide, color="0.6", linestyle=":", label="∝ m^{-1/2} (guide)")
+            axes[0, 1].plot(
+                widths, guide, color="0.6", linestyle=":", label=r"$\propto m^{-1/2}$ (guide)"
+            )
     axes[0, 0].axhline(0.97, color="0.5", linestyle=":", label="spec P11: 0.97")
     finish_axes(
         axes[0, 0],
