@@ -121,7 +121,7 @@ FIGURE = Figure(
         "Θ = ReLU NTK, both layers) distilled from a perfect RKHS teacher (d = 5, 40 centres, "
         "std z_t = 3), mixed-target loss, T = 1; mean ± s.e. over random training sets (fixed "
         "teacher and test set). Open squares: a TwoLayerNet (trained='both', antisymmetric "
-        "init, width 1024 quick / 2048 full, n ≤ 25 quick / ≤ 100 full) trained by full-batch "
+        "init, width 1024, n ≤ 25 quick / ≤ 50 full) trained by full-batch "
         "heavy-ball GD on the same data. Paper [V]: a "
         "high soft ratio is beneficial with a perfect teacher. Reconstruction [R]: ρ = 1 decays "
         "fast (slope ≤ −0.8), ρ ≤ 0.7 plateaus (slope > −0.5)."
@@ -141,8 +141,8 @@ FIGURE = Figure(
             FULL_RATIOS,
             **_BASE,
             test_size=4000,
-            network_max_n=100,
-            network_width=2048,
+            network_max_n=50,
+            network_width=1024,
             network_steps=10000,
         ),
     },
