@@ -9,8 +9,9 @@ KD loss over n points, it converges to the kernel interpolant of the *effective 
 where g_i = g_{ρ,T}(z_t,i, y_i) is the per-sample stationary point of the loss (spec §2, [R]).
 Everything here is pure numpy/scipy in float64 and takes kernel matrices as input, so any kernel
 works. In the studies the kernel is ``relu_ntk(X, trained="both")``, the NTK of
-``TwoLayerNet(trained="both")``; the spec's Θ is twice that, which leaves interpolants, angles and
-risks unchanged and doubles ‖Δw‖² (every norm in distillab uses ``relu_ntk(trained="both")``).
+``TwoLayerNet(trained="both")``. The spec's Θ is twice that: interpolants, angles and risks are
+the same, and distillab's ‖Δw‖² = gᵀΘ⁻¹g is twice the spec's (every norm here, including the
+teacher's ‖w_t‖², uses ``relu_ntk(trained="both")``, so ratios and exponents are unaffected).
 
 Two KD losses (:mod:`distillab.losses`, binary logits, labels 0/1):
 
@@ -196,8 +197,8 @@ def effective_logit(
       float64 array of the broadcast shape.
 
     Example:
-      >>> float(effective_logit(0.0, 1, soft_ratio=0.5, temperature=1.0))  # ln 3
-      1.0986122886681098
+      >>> round(float(effective_logit(0.0, 1, soft_ratio=0.5, temperature=1.0)), 9)  # ln 3
+      1.098612289
 
     Reference: Ji & Zhu (2020), arXiv:2010.10090, loss of §1 [V]; stationary point, spec §2 [R].
     """
