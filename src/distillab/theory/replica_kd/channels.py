@@ -21,6 +21,7 @@ Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §2 "KD losses" and �
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,11 +87,41 @@ class TeacherChannel:
         if self.loss == "square":
             return (base + scale) / (1.0 + scale), True
 
-        def residual(h: Array) -> tuple[Array, Array]:
-            return h - base - scale * expit(-h), 1.0 + scale * _sigmoid_slope(h)
+        flat_base = np.ravel(base)
+
+        def residual(h: Array, index: NDArray[np.intp]) -> tuple[Array, Array]:
+            return h - flat_base[index] - scale * expit(-h), 1.0 + scale * _sigmoid_slope(h)
 
         start = base + 0.5 * scale if guess is None else guess
         return increasing_root(residual, base, base + scale, start)
+
+    def score_scalar(self, h: float) -> float:
+        """f_T(+1, h) for one float (plain Python, for adaptive quadrature)."""
+        if self.loss == "square":
+            return 1.0 - h
+        return 1.0 / (1.0 + math.exp(h)) if h < 700 else 0.0
+
+    def prox_scalar(self, base: float, scale: float, tolerance: float = 1e-13) -> float:
+        """:meth:`prox` for one float, in plain Python (adaptive quadrature calls it per node).
+
+        Same safeguarded Newton iteration inside [base, base + scale] as :mod:`.prox`, without
+        the array overhead that dominates for a single element.
+        """
+        if self.loss == "square":
+            return (base + scale) / (1.0 + scale)
+        lower, upper = base, base + scale
+        h = base + 0.5 * scale
+        for _ in range(200):
+            down = self.score_scalar(h)
+            step = (h - base - scale * down) / (1.0 + scale * down * (1.0 - down))
+            if abs(step) <= tolerance * (1.0 + abs(h)):
+                return h - step
+            if step > 0:
+                upper = h
+            else:
+                lower = h
+            h = h - step if lower < h - step < upper else 0.5 * (lower + upper)
+        return h
 
 
 @dataclass(frozen=True)
@@ -124,6 +155,19 @@ class StudentChannel:
     def score(self, h_teacher: Array, h: Array) -> Array:
         """f_S(+1, h_T, h_S)."""
         return self.terms(h_teacher, h)[0]
+
+    def score_at_boundary(self, h_teacher: float) -> float:
+        """f_S(+1, h_T, 0) for one float: the score where the student's field crosses zero.
+
+        ``kd_sq``: (1−η)h_T + η; ``kd_ce``: (1−η)τ(σ(h_T/τ) − ½) + η/2 (plain Python, for the
+        adaptive quadrature of the training error).
+        """
+        eta, tau = self.hard_weight, self.temperature
+        if self.loss == "kd_sq":
+            return (1.0 - eta) * h_teacher + eta
+        z = h_teacher / tau
+        soft = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return (1.0 - eta) * tau * (soft - 0.5) + 0.5 * eta
 
     def terms(self, h_teacher: Array, h: Array) -> tuple[Array, Array, Array]:
         """(f_S, A, B) = (score, ∂f_S/∂h_T ≥ 0, ∂f_S/∂h_S ≤ 0), broadcast to a common shape."""
@@ -169,10 +213,11 @@ class StudentChannel:
             target = (1.0 - eta) * h_teacher + eta
             return (base + scale * target) / (1.0 + scale), True
         soft_target = np.broadcast_to((1.0 - eta) * tau * expit(h_teacher / tau), base.shape)
+        flat_base, flat_target = np.ravel(base), np.ravel(soft_target)
 
-        def residual(h: Array) -> tuple[Array, Array]:
-            score, slope = self._student_side(soft_target, h)
-            return h - base - scale * score, 1.0 - scale * slope
+        def residual(h: Array, index: NDArray[np.intp]) -> tuple[Array, Array]:
+            score, slope = self._student_side(flat_target[index], h)
+            return h - flat_base[index] - scale * score, 1.0 - scale * slope
 
         lower = base + scale * (soft_target - (1.0 - eta) * tau)
         upper = base + scale * (soft_target + eta)

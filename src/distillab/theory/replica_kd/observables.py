@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from scipy.integrate import quad
 from scipy.special import ndtr
 
@@ -89,11 +88,10 @@ def student_train_error(
     sd_t, c, s = _conditional(teacher, student, noise)
 
     def integrand(xi: float) -> float:
-        base = np.array([teacher.m + sd_t * xi])
-        h_t, _ = teacher_channel.prox(base, noise * teacher.V)
-        f_t = teacher_channel.score(h_t)
-        f_s = student_channel.score(h_t, np.zeros(1))
-        threshold = -student.m - noise * student.V_ST * f_t[0] - noise * student.V * f_s[0]
+        h_t = teacher_channel.prox_scalar(teacher.m + sd_t * xi, noise * teacher.V)
+        f_t = teacher_channel.score_scalar(h_t)
+        f_s = student_channel.score_at_boundary(h_t)
+        threshold = -student.m - noise * student.V_ST * f_t - noise * student.V * f_s
         return _standard_normal_density(xi) * _normal_cdf(threshold - c * xi, s)
 
     return float(quad(integrand, -_LIMIT, _LIMIT, **_QUAD)[0])
