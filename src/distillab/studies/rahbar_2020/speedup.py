@@ -12,8 +12,10 @@ trained until ‖u(k) − u*‖ ≤ ε = 0.2·√n. 20% label noise; S^9 and dig
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,7 +26,7 @@ from distillab.studies.rahbar_2020.problem import DATASETS, Problem, load_proble
 from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
 from distillab.studies.rahbar_2020.training import train_student
 from distillab.studies.spec import Comparison, Figure
-from distillab.sweep.grid import product_grid
+from distillab.sweep.grid import canonical_params, product_grid
 from distillab.sweep.store import Row
 from distillab.theory.kernel_kd import KernelKD
 
@@ -79,15 +81,22 @@ def _steps(problem: Problem, engine: KernelKD, params: Mapping[str, Any], seed: 
     return run.last_step if run.status == "reached" else None
 
 
+@lru_cache(maxsize=16)
+def _plain_steps(key: str, seed: int) -> int | None:
+    """Network steps at λ = 0, memoised per process: u* = y whatever the teacher, so every
+    λ > 0 point of one seed shares this run (same numbers as recomputing it)."""
+    params = json.loads(key)
+    problem = load_problem(params)
+    engine = KernelKD(problem.H, problem.y, problem.y, pi_weight=0.0, spectrum=problem.spectrum)
+    return _steps(problem, engine, params, seed)
+
+
 def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Steps of a trained network at λ and at λ = 0 (same initialisation) and their ratio."""
     problem, engine, _, _ = _engine(params)
-    steps = _steps(problem, engine, params, seed)
-    plain = (
-        steps
-        if engine.pi_weight == 0
-        else _steps(problem, replace(engine, pi_weight=0.0), params, seed)
-    )
+    shared = {k: v for k, v in params.items() if k not in ("teacher", "teacher_steps", "pi_weight")}
+    plain = _plain_steps(canonical_params(shared), seed)
+    steps = plain if engine.pi_weight == 0 else _steps(problem, engine, params, seed)
     if steps is None or plain is None:
         return {"status": "diverged", "message": "ε not reached within twice the worst-case bound"}
     return {"steps": steps, "steps_plain": plain, "speedup": plain / steps}
@@ -199,12 +208,13 @@ FIGURE = Figure(
         "(antisymmetric initialisation, u(0) = 0), seed mean ± s.e. Left: z = y follows the "
         "rule (effect 1, the paper's claim that the teacher reduces iterations [A]). Right: a "
         "smooth teacher (kernel GD stopped after 10 steps) beats the rule — its energy lies on "
-        "the fast eigenvectors (effect 2). Rows: S^9 (n = 100 quick, 400 full) and digits 3 vs 8 "
-        "(n = 100 quick, 200 full)."
+        "the fast eigenvectors (effect 2). Rows: 100 points of S^9 and 100 digits 3 vs 8; width "
+        "4096 (quick) or 16384 (full). The nets' excess steps where u* carries label noise is "
+        "the finite-width kernel's slow modes (≈ n/(√m μ_min) ≫ 1); it cancels in the speed-up."
     ),
     grid={
         "quick": _grid({"sphere": (100, 10), "digits": (100, 64)}, 4096, [0.0, 1.0, 4.0]),
-        "full": _grid({"sphere": (400, 10), "digits": (200, 64)}, 8192, [0.0, 0.5, 1.0, 2.0, 4.0]),
+        "full": _grid({"sphere": (100, 10), "digits": (100, 64)}, 16384, [0.0, 0.5, 1.0, 2.0, 4.0]),
     },
     theory=theory,
     simulate=simulate,
