@@ -1,0 +1,180 @@
+"""Shared set-up of the nonlinear figure: data split, teachers and students as ReLU MLPs.
+
+The paper checks its linear analysis with nonlinear networks on noisy images [S]; which networks,
+data, noise levels and λ it used is unknown (spec §4.1). Our stand-in [G/D]: scikit-learn's
+digits (8×8, pixels scaled to [0, 1]) with additive Gaussian input noise of standard deviation σ,
+a ReLU MLP for teacher and student, the teacher trained on clean images, the student on fixed
+noisy versions with cross-entropy plus ``mse_feature_weight``·Σ_l MSE(h_S^l(x̃), h_T^l(x)) over
+all hidden layers (:func:`distillab.losses.feature_loss`; in the spec's sum form this is
+λ = 2·mse_feature_weight/m per layer of width m).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from numpy.typing import NDArray
+
+from distillab.data import digits
+from distillab.data.clean_noisy import add_input_noise
+from distillab.errors import ConfigError
+from distillab.losses import feature_loss
+from distillab.nn import MLP
+from distillab.train import Trajectory, cross_entropy_objective, fit
+from distillab.train.fit import Batch, Objective
+
+__all__ = [
+    "NoisySplit",
+    "load_dataset",
+    "matched_layers",
+    "noisy_split",
+    "train_student",
+    "train_teacher",
+]
+
+
+def load_dataset(name: str) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Inputs ``(n, p)`` in [0, 1] and integer labels of a dataset available offline."""
+    if name == "digits":
+        return digits(normalize="unit-interval")
+    raise ConfigError(f"dataset must be 'digits', got {name!r}.")
+
+
+@dataclass(frozen=True)
+class NoisySplit:
+    """One seed's split: clean teacher data, clean/noisy student data and a noisy test set.
+
+    Attributes:
+      teacher_inputs, teacher_labels: every clean non-test sample (the student's included).
+      clean_inputs, noisy_inputs, labels: the student's N samples (noise drawn once).
+      test_inputs, test_labels: noisy test inputs (noise drawn once) and their labels.
+      clean_test_inputs: the same test images without noise.
+    """
+
+    teacher_inputs: torch.Tensor
+    teacher_labels: torch.Tensor
+    clean_inputs: torch.Tensor
+    noisy_inputs: torch.Tensor
+    labels: torch.Tensor
+    test_inputs: torch.Tensor
+    test_labels: torch.Tensor
+    clean_test_inputs: torch.Tensor
+
+
+def noisy_split(params: Mapping[str, Any], seed: int) -> NoisySplit:
+    """Split the dataset for ``seed`` and corrupt the student's and the test inputs."""
+    inputs, labels = load_dataset(params["dataset"])
+    order = np.random.default_rng(seed).permutation(len(labels))
+    test, rest = order[: params["test_samples"]], order[params["test_samples"] :]
+    student = rest[: params["student_samples"]]
+    sigma = params["input_noise"]
+    as_tensor = torch.as_tensor
+
+    def floats(x: NDArray[np.float64]) -> torch.Tensor:
+        return as_tensor(x, dtype=torch.float32)
+
+    return NoisySplit(
+        teacher_inputs=floats(inputs[rest]),
+        teacher_labels=as_tensor(labels[rest]),
+        clean_inputs=floats(inputs[student]),
+        noisy_inputs=floats(add_input_noise(inputs[student], sigma, seed=seed + 1)),
+        labels=as_tensor(labels[student]),
+        test_inputs=floats(add_input_noise(inputs[test], sigma, seed=seed + 2)),
+        test_labels=as_tensor(labels[test]),
+        clean_test_inputs=floats(inputs[test]),
+    )
+
+
+def _network(params: Mapping[str, Any], inputs: int, classes: int, seed: int) -> MLP:
+    hidden = (params["width"],) * params["hidden_layers"]
+    return MLP(inputs, hidden, classes, seed=seed)
+
+
+def _accuracy(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor) -> float:
+    with torch.no_grad():
+        return float((model(inputs).argmax(dim=1) == labels).float().mean())
+
+
+def train_teacher(
+    params: Mapping[str, Any], split: NoisySplit, samples: int, seed: int
+) -> tuple[MLP, dict[str, float]]:
+    """A teacher trained on the first ``samples`` clean non-test images (0: left untrained).
+
+    Returns the teacher and its clean and noisy test accuracies.
+    """
+    classes = int(split.teacher_labels.max()) + 1
+    teacher = _network(params, split.teacher_inputs.shape[1], classes, seed)
+    if samples > 0:
+        data = {"x": split.teacher_inputs[:samples], "y": split.teacher_labels[:samples]}
+        fit(
+            teacher,
+            cross_entropy_objective(),
+            data,
+            steps=params["teacher_steps"],
+            lr=params["lr"],
+            momentum=params["momentum"],
+        )
+    return teacher, {
+        "clean_accuracy": _accuracy(teacher, split.clean_test_inputs, split.test_labels),
+        "noisy_accuracy": _accuracy(teacher, split.test_inputs, split.test_labels),
+    }
+
+
+def matched_layers(choice: str, hidden_layers: int) -> list[int]:
+    """Indices of the matched hidden layers: ``"all"``, ``"first"`` or ``"last"``."""
+    options = {
+        "all": list(range(hidden_layers)),
+        "first": [0],
+        "last": [hidden_layers - 1],
+    }
+    if choice not in options:
+        raise ConfigError(f"matched_layers must be 'all', 'first' or 'last', got {choice!r}.")
+    return options[choice]
+
+
+def _feature_objective(weight: float, layers: list[int]) -> Objective:
+    def objective(model: torch.nn.Module, batch: Batch) -> torch.Tensor:
+        logits, features = model.forward_features(batch["x"])
+        student = [features[layer] for layer in layers]
+        targets = [batch[f"h{layer}"] for layer in layers]
+        return F.cross_entropy(logits, batch["y"]) + weight * feature_loss(student, targets)
+
+    return objective
+
+
+def train_student(
+    params: Mapping[str, Any], split: NoisySplit, teacher: MLP | None, seed: int
+) -> Trajectory:
+    """Train a student on the noisy inputs; with a teacher, match its hidden features.
+
+    The matched layers are ``params["matched_layers"]`` (see :func:`matched_layers`); the
+    teacher's features are computed once on the clean versions of the student's samples.
+    The trajectory's metric ``"accuracy"`` is the noisy-test accuracy every ``record_every``
+    steps.
+    """
+    classes = int(split.teacher_labels.max()) + 1
+    student = _network(params, split.noisy_inputs.shape[1], classes, seed)
+    train = {"x": split.noisy_inputs, "y": split.labels}
+    if teacher is None:
+        objective = cross_entropy_objective()
+    else:
+        with torch.no_grad():
+            _, features = teacher.forward_features(split.clean_inputs)
+        layers = matched_layers(params["matched_layers"], len(features))
+        train.update({f"h{layer}": features[layer] for layer in layers})
+        objective = _feature_objective(params["mse_feature_weight"], layers)
+    return fit(
+        student,
+        objective,
+        train,
+        steps=params["steps"],
+        lr=params["lr"],
+        momentum=params["momentum"],
+        record_steps=range(0, params["steps"] + 1, params["record_every"]),
+        record=lambda model: {"accuracy": _accuracy(model, split.test_inputs, split.test_labels)},
+    )

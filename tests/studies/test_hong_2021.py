@@ -1,0 +1,254 @@
+"""The hong-2021 study: spec §5 predictions P5–P10 at reduced size (full size: ``-m slow``).
+
+Every number asserted here was measured on this implementation with the seeds used; the spec's
+calibrated configuration (§4.3) was not available, so the configuration is ours (see
+``linear_setup.LINEAR_DEFAULTS``). Predictions that fail in our configuration are recorded as
+strict xfails with the measured values, so that they are visible and fail loudly if they change.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure as MplFigure
+
+from distillab.studies import registry
+from distillab.studies.hong_2021 import (
+    decomposition,
+    digits_noisy,
+    double_descent,
+    feature_weight,
+    teacher_knowledge,
+    zero_loss,
+)
+from distillab.studies.hong_2021.linear_setup import LINEAR_DEFAULTS, Student, train_students
+from distillab.sweep.store import Row
+
+FIGURES = (zero_loss, double_descent, teacher_knowledge, decomposition, feature_weight)
+
+
+def _best_ratios(
+    students: list[Student], *, seeds: int, replicates: int, steps: int = 800, **changes: float
+) -> dict[str, float]:
+    """Seed-pooled mean best risk of each student over the base student's."""
+    params = {**LINEAR_DEFAULTS, **changes}
+    best: dict[str, list[float]] = {}
+    for seed in range(seeds):
+        _, results = train_students(
+            params, seed, [Student("base"), *students], replicates=replicates, steps=steps
+        )
+        for name, result in results.items():
+            assert not result.diverged
+            assert np.all(result.best_step < steps), "the best step must lie inside the run"
+            best.setdefault(name, []).extend(result.best_error.tolist())
+    base = np.mean(best["base"])
+    return {name: float(np.mean(values) / base) for name, values in best.items()}
+
+
+def _fitted(name: str, decomposition: str = "task", weight: float = 1.0, samples: int = 2000):
+    return Student(name, "fitted", decomposition, weight, samples)
+
+
+def test_study_is_registered_with_six_figures() -> None:
+    study = registry()["hong-2021"]
+    assert [f.name for f in study.figures] == [
+        "zero-loss",
+        "double-descent",
+        "teacher-knowledge",
+        "decomposition",
+        "lambda",
+        "digits-noisy",
+    ]
+
+
+def test_p5_a_knowledgeable_task_aligned_teacher_gives_an_early_stopping_gain() -> None:
+    """P5: ST best ≤ 0.90 × base best (measured 0.88, 2 seeds × 8 sets) and within 5% of the
+    oracle teacher's ST best (measured 0.3%)."""
+    ratios = _best_ratios(
+        [_fitted("fitted"), Student("oracle", "oracle", "task", 1.0)], seeds=2, replicates=8
+    )
+    assert ratios["fitted"] <= 0.90
+    assert ratios["fitted"] / ratios["oracle"] - 1 < 0.05
+
+
+def test_p6_the_gain_grows_with_the_teachers_knowledge() -> None:
+    """P6: over non-interpolating teachers (N + N_T > d) the ST best falls as the teacher's clean
+    error falls, up to ±3% (measured 0.93, 0.91, 0.88 for N_T = 60, 120, 2000)."""
+    names = {60: "nt60", 120: "nt120", 2000: "nt2000"}
+    ratios = _best_ratios(
+        [_fitted(name, samples=n) for n, name in names.items()], seeds=2, replicates=4
+    )
+    ordered = [ratios[names[n]] for n in sorted(names)]
+    assert all(later <= earlier * 1.03 for earlier, later in itertools.pairwise(ordered))
+    assert ordered[-1] < ordered[0]
+
+
+def test_p6_corollary_interpolating_teachers_pass_on_exactly_the_labels() -> None:
+    """N + N_T ≤ d: the teacher interpolates the student's samples, so its task features are
+    exactly the labels; students of N_T = 0 and of the peak N_T = 20 (clean error ~10⁴) agree."""
+    params = {**LINEAR_DEFAULTS}
+    _, results = train_students(
+        params,
+        0,
+        [_fitted("own", samples=0), _fitted("peak", samples=20)],
+        replicates=2,
+        steps=300,
+    )
+    assert np.all(results["peak"].teacher_error > 20 * results["own"].teacher_error)
+    assert np.allclose(results["own"].test_error, results["peak"].test_error, rtol=1e-6)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured ST/base = 0.955: copying the labels into a "
+    "hidden layer changes early-stopped GD (spec P6 expects ≥ 0.98)",
+)
+def test_p6_a_teacher_fitted_on_the_students_own_samples_gives_no_gain() -> None:
+    ratios = _best_ratios([_fitted("own", samples=0)], seeds=2, replicates=4)
+    assert ratios["own"] >= 0.98
+
+
+def test_p7_identity_and_random_decompositions_give_no_gain() -> None:
+    """P7: |ST best / base best − 1| < 3% (measured 0.995 and 1.016, 2 seeds × 4 sets)."""
+    ratios = _best_ratios(
+        [_fitted("identity", "identity"), _fitted("random", "random")], seeds=2, replicates=4
+    )
+    assert abs(ratios["identity"] - 1) < 0.03 and abs(ratios["random"] - 1) < 0.03
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured ST/base = 0.97 for V_1 = [V; 3G/√d] with 10 "
+    "irrelevant features (spec P7 expects worse than base)",
+)
+def test_p7_task_plus_irrelevant_features_are_worse_than_base() -> None:
+    ratios = _best_ratios([_fitted("mixed", "task-irrelevant")], seeds=2, replicates=4)
+    assert ratios["mixed"] > 1
+
+
+def test_p8_without_label_noise_no_teacher_helps() -> None:
+    """P8 (null): τ = 0, |ST best / base best − 1| < 3% for the task-aligned teacher
+    (measured 0.98) and the oracle (0.98)."""
+    ratios = _best_ratios(
+        [_fitted("fitted"), Student("oracle", "oracle", "task", 1.0)],
+        seeds=2,
+        replicates=4,
+        steps=3000,
+        label_noise=0.0,
+    )
+    assert abs(ratios["fitted"] - 1) < 0.03 and abs(ratios["oracle"] - 1) < 0.03
+
+
+def test_p9_the_best_risk_does_not_increase_with_the_feature_weight() -> None:
+    """P9: task-aligned ST best non-increasing over λ ∈ {0.1, 0.3, 1, 3} up to 2% (measured
+    0.944, 0.918, 0.882, 0.852 of base)."""
+    weights = (0.1, 0.3, 1.0, 3.0)
+    ratios = _best_ratios([_fitted(f"w{w}", weight=w) for w in weights], seeds=2, replicates=4)
+    ordered = [ratios[f"w{w}"] for w in weights]
+    assert all(later <= earlier * 1.02 for earlier, later in itertools.pairwise(ordered))
+
+
+def test_p10_digits_poor_teacher_hurts_and_nothing_helps_at_the_end() -> None:
+    """P10 at reduced size (σ = 0.3, 2 seeds instead of 5).
+
+    Robust part: the poor teacher's final accuracy ≤ base final − 0.03 (measured −0.04 on
+    every seed). The good teacher's final and best accuracies scatter by ±0.02 per seed around
+    the base's (5 seeds: +0.008 final, +0.007 best), so with 2 seeds we assert them within
+    0.03 (≈2 s.e.); the spec's one-sided bounds are checked with 5 seeds (slow test).
+    """
+    torch.set_num_threads(1)
+    params = {**digits_noisy.FIGURE.grid["quick"][0]}
+    assert params["input_noise"] == 0.3
+    runs = [digits_noisy.simulate(params, seed) for seed in range(2)]
+    mean = {k: np.mean([run[k] for run in runs]) for k in runs[0] if k.endswith("accuracy")}
+    assert mean["poor_final_accuracy"] <= mean["base_final_accuracy"] - 0.03
+    assert abs(mean["good_final_accuracy"] - mean["base_final_accuracy"]) <= 0.03
+    assert mean["good_best_accuracy"] >= mean["base_best_accuracy"] - 0.03
+    assert mean["good_teacher_clean_accuracy"] > 0.9 > 0.2 > mean["poor_teacher_clean_accuracy"]
+    rows = [
+        Row("hong-2021", "digits-noisy", params, seed, "simulation", "ok", run)
+        for seed, run in enumerate(runs)
+    ]
+    assert isinstance(digits_noisy.plot(rows), MplFigure)
+
+
+@pytest.mark.slow
+def test_p10_at_full_size() -> None:
+    """P10: σ = 0.3, 5 seeds, 1500 steps, as the spec states it."""
+    torch.set_num_threads(1)
+    params = {**digits_noisy.FIGURE.grid["full"][0]}
+    assert params["input_noise"] == 0.3 and params["matched_layers"] == "last"
+    runs = [digits_noisy.simulate(params, seed) for seed in range(5)]
+    mean = {key: np.mean([run[key] for run in runs]) for key in runs[0] if key.endswith("accuracy")}
+    assert mean["good_final_accuracy"] <= mean["base_final_accuracy"] + 0.01
+    assert mean["poor_final_accuracy"] <= mean["base_final_accuracy"] - 0.03
+    assert mean["good_best_accuracy"] >= mean["base_best_accuracy"]
+
+
+@pytest.mark.slow
+def test_p5_p9_at_full_size() -> None:
+    """P5, P7, P9 with 5 seeds × 8 training sets (the full profile's size)."""
+    students = [
+        _fitted("task"),
+        Student("oracle", "oracle", "task", 1.0),
+        _fitted("identity", "identity"),
+        _fitted("random", "random"),
+        _fitted("w0.1", weight=0.1),
+        _fitted("w3", weight=3.0),
+    ]
+    ratios = _best_ratios(students, seeds=5, replicates=8)
+    assert ratios["task"] <= 0.90 and ratios["task"] / ratios["oracle"] - 1 < 0.05
+    assert abs(ratios["identity"] - 1) < 0.03 and abs(ratios["random"] - 1) < 0.03
+    assert ratios["w0.1"] >= ratios["task"] >= ratios["w3"]
+
+
+def _rows(figure_module, params: dict, seeds: int) -> list[Row]:
+    figure = figure_module.FIGURE
+    rows = []
+    if figure.theory is not None:
+        rows.append(
+            Row("hong-2021", figure.name, params, None, "theory", "ok", figure.theory(params))
+        )
+    for seed in range(seeds):
+        rows.append(
+            Row(
+                "hong-2021",
+                figure.name,
+                params,
+                seed,
+                "simulation",
+                "ok",
+                figure.simulate(params, seed),
+            )
+        )
+    return rows
+
+
+@pytest.mark.parametrize("module", FIGURES, ids=lambda m: m.FIGURE.name)
+def test_each_linear_figure_simulates_compares_and_plots_at_tiny_size(module) -> None:
+    """Every figure runs end to end at a tiny size and its agreement lines find their keys."""
+    from distillab.report.agreement import agreement
+
+    params = {**module.FIGURE.grid["quick"][0], "replicates": 1, "steps": 60}
+    if "draws" in params:
+        params["draws"] = 20
+    rows = _rows(module, params, seeds=2)
+    drawing = module.FIGURE.plot(rows)
+    assert isinstance(drawing, MplFigure) and drawing.axes
+    wanted = {c.simulation for c in module.FIGURE.compare}
+    assert wanted <= set(rows[-1].values)
+    for line in agreement(module.FIGURE, rows):
+        assert np.isfinite(line.max_error)
+
+
+def test_zero_loss_theory_is_c1_and_the_theories_are_deterministic() -> None:
+    params = zero_loss.FIGURE.grid["quick"][0]
+    assert zero_loss.theory(params) == zero_loss.theory(params)
+    expected = 50 / 1.09 * ((1 - 30 / 50) + 0.09 * 49 / 19) + 50 * 30 / 19
+    assert zero_loss.theory(params)["c1"] == pytest.approx(expected)
+    peak = {**teacher_knowledge.FIGURE.grid["quick"][1]}
+    assert peak["samples"] + peak["teacher_samples"] == peak["input_dim"]
+    assert teacher_knowledge.theory(peak)["teacher_error"] == np.inf
