@@ -199,10 +199,11 @@ def test_lazy_regime_unit_movement_halves_per_fourfold_width_and_does_not_grow_w
             )
             movement[width, lam] = run.max_unit_movement[-1]
     for lam in (0.0, 4.0):
-        # Spec §5 item 11: max_r ‖w_r(k) − w_r(0)‖ halves per 4× width; the maximum of m units
-        # grows slowly with m, so the measured ratios are 1.6–1.9; we allow [1.4, 2.3].
+        # Spec §5 item 11: max_r ‖w_r(k) − w_r(0)‖ halves per 4× width. Measured ratios
+        # 2.19/1.79 (λ = 0) and 2.26/1.84 (λ = 4) for 1024→4096→16384 (the maximum of m units
+        # and the finite-width excess both bend the m^{-1/2} law a little); we allow [1.5, 2.6].
         for small, large in ((1024, 4096), (4096, 16384)):
-            assert 1.4 < movement[small, lam] / movement[large, lam] < 2.3
+            assert 1.5 < movement[small, lam] / movement[large, lam] < 2.6
     for width in (1024, 4096, 16384):
         assert movement[width, 4.0] <= movement[width, 0.0]
 
