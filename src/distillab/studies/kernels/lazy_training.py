@@ -29,6 +29,7 @@ from distillab.report.plotting import finish_axes, new_figure, plot_simulation, 
 from distillab.studies.spec import Comparison, Figure
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
+from distillab.theory.kernel_kd import KernelKD
 from distillab.train import fit, squared_objective
 
 _MONTE_CARLO_UNITS = 200_000
@@ -46,11 +47,10 @@ def theory(params: Mapping[str, Any]) -> dict[str, float]:
     """RMS and expected-maximum per-unit movement predicted by the linearised dynamics."""
     X, y, lr = _problem(params)
     n, m, k = params["n"], params["width"], params["steps"]
-    spectrum = gram_spectrum(relu_ntk(X))
-    mu = spectrum.eigenvalues
-    decay = 1.0 - (1.0 - lr / n * mu) ** k
-    beta = spectrum.apply(decay / mu, y)
-    rms = np.sqrt(beta @ relu_ntk(X) @ beta / m)
+    # Plain training is KT-A at λ = 0; the engine works with sums, so its step is η/n.
+    engine = KernelKD(relu_ntk(X), y, y, u0=np.zeros(n), pi_weight=0.0)
+    rms = engine.weight_distance(k, lr=lr / n) / np.sqrt(m)
+    beta = engine.weight_coefficients(k, lr=lr / n)
     w = np.random.default_rng(params["data_seed"] + 2).standard_normal(
         (_MONTE_CARLO_UNITS, X.shape[1])
     )
