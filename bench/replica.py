@@ -87,6 +87,7 @@ def main() -> dict[str, float]:
                 lambda case=case: _pointwise(case), repeats=1, warmup=0
             )
             simulation = measure(lambda case=case: _simulation(case), repeats=1, warmup=0)
+            ratios[f"{name}_curve_seconds_wall"] = curve.wall
             print(f"\n[{name}]")
             print(f"  theory curve (solve_curve, default):  {curve}")
             for label, timing in extras.items():
