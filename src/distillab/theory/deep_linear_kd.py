@@ -22,6 +22,18 @@ y = A x + ε, ε ~ N(0, τ² I). The student's losses are the spec's sum forms
 so λ (``feature_weight``) relates to the library's :func:`distillab.losses.feature_loss`
 (mean over samples *and* units) by λ_mse = λ·m_l/2 per matched layer of width m_l
 (:func:`mse_feature_weight`).
+
+Statements checked by the tests (spec §3, all [D]):
+
+- T1 (N < d): every update of W_1 lies in the row space of X̃, so a run that reaches zero loss
+  ends at W(∞) = Y X̃^+ + W_{L:2}(∞) W_1(0)(I − P): base and ST end at the same map up to O(ε)
+  (C1 gives its expected risk). Zero ST loss needs teacher features of rank N.
+- T2b (N > d): with teacher features of rank d, ST converges to least squares (C2), whatever
+  the teacher.
+- T2c (N > d): with features of rank r < d that are inconsistent with the labels and hidden
+  width m = r, the converged ST map is a compromise, worse than least squares. With spare hidden
+  units (m > r) the infimum of L_λ is least squares again, approached only as ‖W_L‖ → ∞ (our
+  finding while testing the spec's statement), so GD drifts towards it slowly.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
-"""Figure ``hong-2021/digits-noisy``: the three factors with a nonlinear network on noisy digits.
+"""Figure ``hong-2021/digits-noisy``: factors 1 and 2 with a nonlinear network on noisy digits.
 
 The paper verifies its linear analysis with nonlinear networks [S]. Our stand-in (spec §4.2 F5,
 §5 P10, [D/G]): an MLP student on 300 noisy digits, without a teacher (base), with a good teacher
 (trained on all clean non-test digits) and with a poor one (an untrained network: no knowledge),
-matching the last hidden layer (``matched_layers``; matching both is the full profile's second
-row). Expected: the good teacher's student is best early (best ≥ base
-best), but at the end of training it is no better than base (factor 1); the poor teacher's
-features hurt (factor 2).
+matching the last hidden layer (``matched_layers``; the full profile adds a row matching both).
+Expected: the good teacher's student is at least as good as base at its best, but no better at
+the end of training (factor 1); the poor teacher's features hurt (factor 2). The data set is a
+parameter (``dataset``, default ``"digits"``; see ``mlp_setup.load_dataset``).
 """
 
 from __future__ import annotations
@@ -77,9 +77,17 @@ def _mean_sem(rows: Sequence[Row], key: str) -> tuple[float, float]:
 def _curve_panel(ax: Any, rows: Sequence[Row], title: str) -> None:
     for name in STUDENTS:
         steps, mean, sem = _curve(rows, f"{name}_curve")
-        if steps.size:
-            ax.plot(steps, mean, color=_COLOURS[name], label=_LABELS[name])
-            ax.fill_between(steps, mean - sem, mean + sem, color=_COLOURS[name], alpha=0.2)
+        # Step 0 (chance accuracy) is left out so that the axis resolves the differences.
+        keep = steps > 0
+        if keep.any():
+            ax.plot(steps[keep], mean[keep], color=_COLOURS[name], label=_LABELS[name])
+            ax.fill_between(
+                steps[keep],
+                (mean - sem)[keep],
+                (mean + sem)[keep],
+                color=_COLOURS[name],
+                alpha=0.2,
+            )
     finish_axes(ax, xlabel="GD step", ylabel="accuracy on noisy test digits", title=title)
 
 
@@ -107,7 +115,7 @@ def _bar_panel(ax: Any, rows: Sequence[Row], noises: Sequence[float]) -> None:
     finish_axes(ax, xlabel="input noise", ylabel="noisy-test accuracy (best / final)")
     # After finish_axes: setting the scale resets the tick labels.
     ax.set_xticks(range(len(noises)), [f"σ = {s:g}" for s in noises])
-    ax.set_ylim(bottom=0.3)
+    ax.set_ylim(0.3, 1.05)
 
 
 def plot(rows: list[Row]) -> MplFigure:
@@ -151,7 +159,11 @@ FIGURE = Figure(
         "default matches the last one. Right: best (solid) vs final (hatched) accuracy. The "
         "paper's nonlinear experiments [S] used other data and networks (unknown to us); this "
         "set-up and the expectations (P10: final ST ≤ final base + 0.01, poor final ≤ base final "
-        "− 0.03, good best ≥ base best) are the spec's [D/G]."
+        "− 0.03, good best ≥ base best) are the spec's [D/G]. Measured (σ = 0.3, 5 seeds, full): "
+        "good best 0.797 vs base 0.790, good final 0.794 vs base 0.785, poor final 0.749: the "
+        "poor teacher clearly hurts, but the good teacher's student is still slightly ahead at "
+        "the end (its ST loss is ≈0.06, not zero, after 1500 steps), so factor 1 shows only "
+        "within the ±0.02 seed-to-seed scatter."
     ),
     grid={
         "quick": [
