@@ -252,3 +252,26 @@ def test_zero_loss_theory_is_c1_and_the_theories_are_deterministic() -> None:
     peak = {**teacher_knowledge.FIGURE.grid["quick"][1]}
     assert peak["samples"] + peak["teacher_samples"] == peak["input_dim"]
     assert teacher_knowledge.theory(peak)["teacher_error"] == np.inf
+
+
+def test_nonlinear_set_up_rejects_unknown_choices_and_plots_both_matching_rows() -> None:
+    from distillab.errors import ConfigError
+    from distillab.studies.hong_2021.mlp_setup import load_dataset, matched_layers
+
+    with pytest.raises(ConfigError):
+        load_dataset("cifar10")
+    with pytest.raises(ConfigError):
+        matched_layers("middle", 2)
+    assert matched_layers("all", 3) == [0, 1, 2] and matched_layers("last", 3) == [2]
+    rows = []
+    for params in digits_noisy.FIGURE.grid["full"]:
+        for seed in range(2):
+            values = {"steps": [0, 50, 100]}
+            for name in digits_noisy.STUDENTS:
+                values[f"{name}_curve"] = [0.1, 0.7 + 0.01 * seed, 0.75]
+                values[f"{name}_best_accuracy"] = 0.75
+                values[f"{name}_final_accuracy"] = 0.74
+            rows.append(Row("hong-2021", "digits-noisy", params, seed, "simulation", "ok", values))
+    drawing = digits_noisy.plot(rows)
+    assert len(drawing.axes) == 2 * (len(digits_noisy.INPUT_NOISES) + 1)
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in drawing.axes)
