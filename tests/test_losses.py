@@ -194,3 +194,15 @@ def test_feature_loss_sums_layer_mses() -> None:
         feature_loss(hs, ht[:1])
     with pytest.raises(ConfigError, match="layer 1"):
         feature_loss(hs, [ht[0], ht[0]])
+
+
+def test_binary_gradient_is_exact_for_large_logits() -> None:
+    # The mixed-target gradient is (σ(s/T) − target)/(nT) exactly, also far into the tails.
+    s = torch.tensor([30.0, -45.0, 60.0], dtype=torch.float64, requires_grad=True)
+    t = torch.tensor([-40.0, 50.0, 0.0], dtype=torch.float64)
+    y = torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64)
+    rho, T = 0.3, 1.0
+    kd_loss(s, t, y, soft_ratio=rho, temperature=T, variant="mixed-target").backward()
+    target = rho * torch.sigmoid(t / T) + (1 - rho) * y
+    expected = (torch.sigmoid(s.detach() / T) - target) / (3 * T)
+    torch.testing.assert_close(s.grad, expected, rtol=1e-14, atol=1e-300)

@@ -77,8 +77,12 @@ def _check_kd_shapes(s: torch.Tensor, t: torch.Tensor, y: torch.Tensor) -> None:
 
 
 def _binary_ce_with_logits(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Per-sample −[p log σ(a) + (1−p) log σ(−a)] = softplus(a) − p·a, stable for any a."""
-    return F.softplus(logits) - target * logits
+    """Per-sample −[p log σ(a) + (1−p) log σ(−a)], stable for any a.
+
+    PyTorch's fused form has the exact gradient σ(a) − p (``F.softplus`` turns linear above 20,
+    which would leave an error of e^{-20} in the gradient of large logits).
+    """
+    return F.binary_cross_entropy_with_logits(logits, target, reduction="none")
 
 
 def kd_loss(
