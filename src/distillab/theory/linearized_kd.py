@@ -204,6 +204,10 @@ def effective_logit(
     """
     _check_parameters(soft_ratio, temperature, variant, soft_scale)
     z, y = _binary_labels(teacher_logit, hard_label)
+    if soft_ratio == 1.0:
+        # Pure soft labels: g = z_t exactly (property (a)); the log form would round σ(z_t/T)
+        # to ½ for |z_t| below ~1e-16 and return 0 instead.
+        return z.astype(np.float64, copy=True)
     flat_z, positive = z.ravel(), y.ravel() == 1.0
     oriented = np.where(positive, flat_z, -flat_z)
     if variant == "mixed-target":
