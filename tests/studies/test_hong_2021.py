@@ -8,13 +8,16 @@ strict xfails with the measured values, so that they are visible and fail loudly
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure as MplFigure
 
+from distillab.data import mnist_family, write_idx
 from distillab.studies import registry
 from distillab.studies.hong_2021 import (
     decomposition,
@@ -275,3 +278,38 @@ def test_nonlinear_set_up_rejects_unknown_choices_and_plots_both_matching_rows()
     drawing = digits_noisy.plot(rows)
     assert len(drawing.axes) == 2 * (len(digits_noisy.INPUT_NOISES) + 1)
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in drawing.axes)
+
+
+def test_digits_noisy_runs_on_local_mnist_files_through_the_teacher_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tiny stand-in IDX files (60 images of 6×6) in a data directory, with their checksums.
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "data" / "mnist"
+    folder.mkdir(parents=True)
+    labels = rng.integers(0, 10, 60)
+    images = (rng.random((60, 6, 6)) * 80 + 25 * labels[:, None, None]).astype(np.uint8)
+    for prefix, count in (("train", 60), ("t10k", 10)):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte", images[:count])
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte", labels[:count].astype(np.uint8))
+    for path in folder.iterdir():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        monkeypatch.setitem(mnist_family.CHECKSUMS, f"mnist/{path.name}", digest)
+    monkeypatch.setenv("DISTILLAB_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("DISTILLAB_CACHE_DIR", str(tmp_path / "cache"))
+    assert mnist_family.available("mnist")
+    params = {
+        **digits_noisy._MNIST_POINTS[0],
+        "student_samples": 20,
+        "test_samples": 10,
+        "width": 8,
+        "steps": 20,
+        "record_every": 10,
+        "teacher_steps": 12,
+        "teacher_batch_size": 8,
+    }
+    values = digits_noisy.simulate(params, 0)
+    assert all(0.0 <= values[f"{n}_final_accuracy"] <= 1.0 for n in digits_noisy.STUDENTS)
+    # The good and the poor teacher's features were computed once each and stored.
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 2
+    assert digits_noisy.simulate(params, 0) == values  # bit-reproducible, served from the cache

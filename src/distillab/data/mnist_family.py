@@ -23,7 +23,15 @@ from numpy.typing import NDArray
 from distillab.data.idx import read_idx
 from distillab.errors import ConfigError
 
-__all__ = ["CHECKSUMS", "DATASETS", "data_dir", "fashion_mnist", "idx_files", "mnist"]
+__all__ = [
+    "CHECKSUMS",
+    "DATASETS",
+    "available",
+    "data_dir",
+    "fashion_mnist",
+    "idx_files",
+    "mnist",
+]
 
 Split = Literal["train", "test"]
 DATASETS: tuple[str, ...] = ("mnist", "fashion-mnist")
@@ -88,6 +96,13 @@ def idx_files(name: str, split: Split) -> tuple[str, str]:
     """The images and labels file names (without ``.gz``) of a split."""
     prefix = _PREFIX[split]
     return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+
+
+def available(name: str, directory: str | Path | None = None) -> bool:
+    """True if all four IDX files of dataset ``name`` are present (not yet verified)."""
+    folder = data_dir(directory) / name
+    stems = [stem for split in ("train", "test") for stem in idx_files(name, split)]
+    return all((folder / s).is_file() or (folder / f"{s}.gz").is_file() for s in stems)
 
 
 def _verified_file(root: Path, name: str, stem: str, checksums: Mapping[str, str]) -> Path:
