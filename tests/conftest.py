@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -11,6 +13,10 @@ from matplotlib.figure import Figure as MplFigure
 import distillab.studies as studies_module
 from distillab.report.plotting import new_figure, plot_simulation, plot_theory
 from distillab.studies import Comparison, Figure, Study
+from distillab.train.cache import CACHE_ENV
+
+# Simulations cache teacher outputs; keep the test session's cache out of the user's home.
+os.environ.setdefault(CACHE_ENV, tempfile.mkdtemp(prefix="distillab-test-cache-"))
 
 
 def _theory(params: Mapping[str, Any]) -> dict[str, float]:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from distillab.data import digits_binary
 from distillab.errors import ConfigError
 from distillab.nn import TwoLayerNet
-from distillab.train import cross_entropy_objective, fit
+from distillab.train import TeacherCache, cross_entropy_objective, fit
 
 __all__ = ["DigitsTask", "digits_task", "network_teacher_logits"]
 
@@ -53,8 +53,7 @@ def network_teacher_logits(
     trajectory = fit(net, cross_entropy_objective(), train, steps=steps, lr=lr)
     if trajectory.status != "ok":
         raise ConfigError(f"the teacher's training diverged at step {trajectory.diverged_at}.")
-    with torch.no_grad():
-        return net(torch.as_tensor(X)).numpy()
+    return TeacherCache().outputs(net, torch.as_tensor(X))["logits"]
 
 
 @dataclass(frozen=True)
