@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from distillab.errors import ConfigError
@@ -79,3 +80,37 @@ def test_report_without_results_is_a_config_error(toy_registry: Study, tmp_path:
         write_report(
             ResultStore(tmp_path / "results.sqlite"), tmp_path, studies={"toy": toy_registry}
         )
+
+
+def test_value_and_list_statistics_are_seed_means_with_standard_errors() -> None:
+    from distillab.report.plotting import list_statistics, value_statistics
+
+    rows = [
+        Row("toy", "line", {"x": 1}, 0, "simulation", "ok", {"y": 1.0, "c": [0.0, 2.0]}),
+        Row("toy", "line", {"x": 1}, 1, "simulation", "ok", {"y": 3.0, "c": [2.0, 4.0]}),
+        Row("toy", "line", {"x": 1}, 2, "simulation", "diverged", {"y": 99.0, "c": [9.0, 9.0]}),
+        Row("toy", "line", {"x": 2}, 0, "simulation", "ok", {"y": 5.0, "c": [1.0]}),
+    ]
+    assert value_statistics(rows, "y", where={"x": 1}) == (2.0, 1.0, 2)
+    mean, sem = list_statistics(rows, "c", where={"x": 1})
+    np.testing.assert_allclose(mean, [1.0, 3.0])
+    np.testing.assert_allclose(sem, [1.0, 1.0])
+    mean, sem = list_statistics(rows, "c")  # the shorter list of x = 2 is skipped
+    np.testing.assert_allclose(mean, [1.0, 3.0])
+    assert value_statistics(rows, "missing")[2] == 0
+
+
+def test_seed_dependent_theory_is_drawn_from_simulation_rows() -> None:
+    from distillab.report.plotting import new_figure, plot_list, plot_theory
+
+    rows = [
+        Row("toy", "line", {"x": x}, s, "simulation", "ok", {"t": x + s, "k": [0, 1], "u": [x, s]})
+        for x in (1, 2)
+        for s in (0, 2)
+    ]
+    _, axes = new_figure()
+    plot_theory(axes[0, 0], rows, "x", "t", kind="simulation")
+    (line,) = axes[0, 0].get_lines()
+    np.testing.assert_allclose(line.get_ydata(), [2.0, 3.0])
+    plot_list(axes[0, 0], rows, "k", "u", points=False)
+    np.testing.assert_allclose(axes[0, 0].get_lines()[-1].get_ydata(), [1.5, 1.0])

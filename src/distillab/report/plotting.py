@@ -19,12 +19,15 @@ from distillab.sweep.store import Row
 
 __all__ = [
     "finish_axes",
+    "list_statistics",
     "matches",
     "new_figure",
+    "plot_list",
     "plot_simulation",
     "plot_theory",
     "seed_statistics",
     "theory_curve",
+    "value_statistics",
 ]
 
 
@@ -70,19 +73,61 @@ def seed_statistics(
         if r.kind == "simulation" and r.ok and y in r.values and matches(r, where):
             groups[float(r.params[x])].append(float(r.values[y]))
     xs = np.asarray(sorted(groups))
-    stats = [_mean_sem(groups[v]) for v in xs]
+    stats = [_mean_sem(np.asarray(groups[v], dtype=np.float64)) for v in xs]
     mean = np.asarray([s[0] for s in stats])
     sem = np.asarray([s[1] for s in stats])
     count = np.asarray([len(groups[v]) for v in xs], dtype=np.int64)
     return xs, mean, sem, count
 
 
-def _mean_sem(values: Sequence[float]) -> tuple[float, float]:
-    data = np.asarray(values, dtype=np.float64)
-    if data.size == 0:
-        return float("nan"), float("nan")
-    sem = float(data.std(ddof=1) / np.sqrt(data.size)) if data.size > 1 else 0.0
-    return float(data.mean()), sem
+def _mean_sem(data: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Mean and standard error along axis 0 (sample std/√k; 0 for a single row)."""
+    if len(data) > 1:
+        return data.mean(axis=0), data.std(axis=0, ddof=1) / np.sqrt(len(data))
+    return data.mean(axis=0), np.zeros_like(data[0])
+
+
+def _selected(
+    rows: Sequence[Row], key: str, where: Mapping[str, Any] | None, kind: str
+) -> list[Row]:
+    return [r for r in rows if r.kind == kind and r.ok and key in r.values and matches(r, where)]
+
+
+def value_statistics(
+    rows: Sequence[Row],
+    key: str,
+    *,
+    where: Mapping[str, Any] | None = None,
+    kind: str = "simulation",
+) -> tuple[float, float, int]:
+    """Mean, standard error and count of a scalar values[key] over the matching rows.
+
+    Returns ``(nan, nan, 0)`` if no row matches.
+    """
+    chosen = _selected(rows, key, where, kind)
+    if not chosen:
+        return float("nan"), float("nan"), 0
+    mean, sem = _mean_sem(np.asarray([float(r.values[key]) for r in chosen]))
+    return float(mean), float(sem), len(chosen)
+
+
+def list_statistics(
+    rows: Sequence[Row],
+    key: str,
+    *,
+    where: Mapping[str, Any] | None = None,
+    kind: str = "simulation",
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Element-wise mean and standard error over the matching rows of a list values[key].
+
+    For list-valued results such as a trajectory u(k) or an accuracy curve. Rows whose lists
+    differ in length from the first are skipped; empty arrays if no row matches.
+    """
+    lists = [np.asarray(r.values[key], dtype=np.float64) for r in _selected(rows, key, where, kind)]
+    lists = [v for v in lists if v.shape == lists[0].shape] if lists else []
+    if not lists:
+        return np.empty(0), np.empty(0)
+    return _mean_sem(np.stack(lists))
 
 
 def plot_theory(
@@ -93,10 +138,18 @@ def plot_theory(
     *,
     where: Mapping[str, Any] | None = None,
     label: str | None = None,
+    kind: str = "theory",
     **style: Any,
 ) -> None:
-    """Draw the theory values as a line."""
-    xs, ys = theory_curve(rows, x, y, where=where)
+    """Draw the theory values as a line.
+
+    ``kind="simulation"`` draws the seed mean of a theory value that ``simulate`` returned
+    beside its measurement (a theory that depends on the seed's data or network).
+    """
+    if kind == "theory":
+        xs, ys = theory_curve(rows, x, y, where=where)
+    else:
+        xs, ys, _, _ = seed_statistics(rows, x, y, where=where)
     if xs.size:
         ax.plot(xs, ys, label=label, **{"linewidth": 1.6, **style})
 
@@ -140,3 +193,37 @@ def finish_axes(
             set_scale(scale)
     if ax.get_legend_handles_labels()[1]:
         ax.legend(fontsize=8)
+
+
+def plot_list(
+    ax: Axes,
+    rows: Sequence[Row],
+    x: str,
+    y: str,
+    *,
+    where: Mapping[str, Any] | None = None,
+    kind: str = "simulation",
+    points: bool = True,
+    every: int = 1,
+    label: str | None = None,
+    **style: Any,
+) -> None:
+    """Draw list values[y] against list values[x] (e.g. a trajectory against its steps).
+
+    ``points=True``: every ``every``-th element as a seed mean with standard-error bars;
+    ``points=False``: a line through the means.
+    """
+    xs, _ = list_statistics(rows, x, where=where, kind=kind)
+    ys, sem = list_statistics(rows, y, where=where, kind=kind)
+    if not xs.size or xs.shape != ys.shape:
+        return
+    if points:
+        ax.errorbar(
+            xs[::every],
+            ys[::every],
+            yerr=sem[::every],
+            label=label,
+            **{"fmt": "o", "markersize": 3.5, "capsize": 2, **style},
+        )
+    else:
+        ax.plot(xs, ys, label=label, **{"linewidth": 1.6, **style})

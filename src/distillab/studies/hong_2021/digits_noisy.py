@@ -14,11 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
 from distillab.data.mnist_family import available
-from distillab.report.plotting import finish_axes, matches, new_figure
+from distillab.report.plotting import (
+    finish_axes,
+    list_statistics,
+    matches,
+    new_figure,
+    value_statistics,
+)
 from distillab.studies.hong_2021.mlp_setup import noisy_split, train_student, train_teacher
 from distillab.studies.spec import Figure
 from distillab.sweep.store import Row
@@ -58,27 +63,10 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return values
 
 
-def _curve(rows: Sequence[Row], key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    data = [r.values for r in rows if r.kind == "simulation" and r.ok and key in r.values]
-    if not data:
-        return np.empty(0), np.empty(0), np.empty(0)
-    steps = np.asarray(data[0]["steps"], dtype=float)
-    curves = np.asarray([v[key] for v in data if len(v[key]) == steps.size])
-    sem = curves.std(axis=0, ddof=1) / np.sqrt(len(curves)) if len(curves) > 1 else 0 * steps
-    return steps, curves.mean(axis=0), sem
-
-
-def _mean_sem(rows: Sequence[Row], key: str) -> tuple[float, float]:
-    data = np.asarray([r.values[key] for r in rows if r.kind == "simulation" and r.ok])
-    if data.size == 0:
-        return float("nan"), 0.0
-    sem = data.std(ddof=1) / np.sqrt(data.size) if data.size > 1 else 0.0
-    return float(data.mean()), float(sem)
-
-
 def _curve_panel(ax: Any, rows: Sequence[Row], title: str, dataset: str) -> None:
     for name in STUDENTS:
-        steps, mean, sem = _curve(rows, f"{name}_curve")
+        steps, _ = list_statistics(rows, "steps")
+        mean, sem = list_statistics(rows, f"{name}_curve")
         # Step 0 (chance accuracy) is left out so that the axis resolves the differences.
         keep = steps > 0
         if keep.any():
@@ -101,7 +89,7 @@ def _bar_panel(ax: Any, rows: Sequence[Row], noises: Sequence[float]) -> None:
             continue
         for index, name in enumerate(STUDENTS):
             for offset, kind, hatch in ((0, "best", None), (1, "final", "//")):
-                mean, sem = _mean_sem(chosen, f"{name}_{kind}_accuracy")
+                mean, sem, _ = value_statistics(chosen, f"{name}_{kind}_accuracy")
                 ax.bar(
                     group + (2 * index + offset - 2.5) * width,
                     mean,

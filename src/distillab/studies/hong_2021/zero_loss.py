@@ -10,13 +10,13 @@ knowledgeable task-aligned teacher, passes lower (the early-stopping gain).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, matches, new_figure
+from distillab.report.plotting import finish_axes, list_statistics, matches, new_figure
 from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
     Student,
@@ -81,21 +81,6 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return values
 
 
-def _curves(rows: Sequence[Row], key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Seed mean and standard error of a recorded curve (rows sharing one step grid)."""
-    curves = [
-        (r.values["steps"], r.values[key])
-        for r in rows
-        if r.kind == "simulation" and r.ok and key in r.values
-    ]
-    if not curves:
-        return np.empty(0), np.empty(0), np.empty(0)
-    steps = np.asarray(curves[0][0], dtype=float)
-    data = np.asarray([c for s, c in curves if len(s) == steps.size], dtype=float)
-    sem = data.std(axis=0, ddof=1) / np.sqrt(len(data)) if len(data) > 1 else 0 * data[0]
-    return steps, data.mean(axis=0), sem
-
-
 def plot(rows: list[Row]) -> MplFigure:
     figure, axes = new_figure(ncols=2)
     error_ax, loss_ax = axes[0]
@@ -103,12 +88,13 @@ def plot(rows: list[Row]) -> MplFigure:
     chosen = [r for r in rows if point is not None and matches(r, point)]
     labels = {"base": "base (noisy inputs, labels)", "student_teacher": "student–teacher"}
     for name, colour in zip(STUDENTS, ("C0", "C3"), strict=True):
-        steps, mean, sem = _curves(chosen, f"{name}_curve")
+        steps, _ = list_statistics(chosen, "steps")
+        mean, sem = list_statistics(chosen, f"{name}_curve")
         if steps.size:
             x = steps + 1
             error_ax.plot(x, mean, color=colour, label=labels[name])
             error_ax.fill_between(x, mean - sem, mean + sem, color=colour, alpha=0.25)
-        steps, mean, _ = _curves(chosen, f"{name}_loss_curve")
+        mean, _ = list_statistics(chosen, f"{name}_loss_curve")
         if steps.size:
             loss_ax.plot(steps + 1, mean, color=colour, label=labels[name])
     for row in chosen:

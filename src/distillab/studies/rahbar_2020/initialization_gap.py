@@ -20,8 +20,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
-from distillab.studies.rahbar_2020.plots import plot_seed_theory
+from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
 from distillab.studies.rahbar_2020.problem import load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
 from distillab.studies.rahbar_2020.training import train_student
@@ -89,12 +88,13 @@ def plot(rows: list[Row]) -> MplFigure:
     left, right = axes[0]
     for init, colour in zip(INITS, ("C0", "C3"), strict=True):
         where = {"student_init": init}
-        plot_seed_theory(
+        plot_theory(
             left,
             rows,
             "init_scale",
             "gap_rms_theory",
             where=where,
+            kind="simulation",
             color=colour,
             label=f"{init} init: theory ‖g_S − g_T‖",
         )

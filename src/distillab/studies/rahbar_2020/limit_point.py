@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
-from distillab.studies.rahbar_2020.plots import plot_seed_theory
+from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
 from distillab.studies.rahbar_2020.problem import load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
 from distillab.studies.rahbar_2020.training import train_student
@@ -74,12 +73,13 @@ def plot(rows: list[Row]) -> MplFigure:
     for objective, colour in (("output", "C0"), ("rkhs", "C1")):
         where = {"objective": objective}
         if objective == "rkhs":
-            plot_seed_theory(
+            plot_theory(
                 left,
                 rows,
                 "pi_weight",
                 "residual_ratio_theory",
                 where=where,
+                kind="simulation",
                 color=colour,
                 label="KT-B theory ‖λ(H+λI)⁻¹(y−z)‖/‖y−z‖",
             )

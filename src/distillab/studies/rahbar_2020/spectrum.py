@@ -20,8 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure as MplFigure
 from numpy.typing import NDArray
 
-from distillab.report.plotting import finish_axes, new_figure
-from distillab.studies.rahbar_2020.plots import plot_list
+from distillab.report.plotting import finish_axes, new_figure, plot_list
 from distillab.studies.rahbar_2020.problem import DATASETS, Problem, load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher
 from distillab.studies.spec import Comparison, Figure

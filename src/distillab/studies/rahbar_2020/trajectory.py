@@ -19,8 +19,13 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, seed_statistics
-from distillab.studies.rahbar_2020.plots import plot_list
+from distillab.report.plotting import (
+    finish_axes,
+    new_figure,
+    plot_list,
+    plot_simulation,
+    seed_statistics,
+)
 from distillab.studies.rahbar_2020.problem import DATASETS, load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
 from distillab.studies.rahbar_2020.training import train_student
