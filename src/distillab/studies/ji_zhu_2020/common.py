@@ -11,7 +11,7 @@ rows are ``unit_sphere(k, d, seed=s)``: sets are nested in n, as spec P6 needs.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -31,6 +31,8 @@ from distillab.data import (
 )
 from distillab.kernels import relu_ntk
 from distillab.nn import TwoLayerNet
+from distillab.report.plotting import plot_simulation, plot_theory, seed_statistics
+from distillab.sweep.store import Row
 from distillab.theory.linearized_kd import LinearizedKD
 from distillab.train import fit, kd_objective
 
@@ -39,8 +41,10 @@ __all__ = [
     "KernelProblem",
     "NetworkRun",
     "kernel_problem",
+    "kernel_student",
     "label_ticks",
     "perfect_teacher",
+    "plot_risk_vs_ratio",
     "ratio_label",
     "teacher_with_error",
     "test_inputs",
@@ -106,13 +110,27 @@ def kernel_problem(
     d = params["d"]
     X = unit_sphere(params["n"], d, seed=seed)
     X_test = test_inputs(d, params["test_size"], params["teacher_seed"])
-    student = LinearizedKD(
+    student = kernel_student(X, X_test, teacher.logits(X), teacher.labels(X))
+    return KernelProblem(X, X_test, student, teacher.logits(X_test), teacher.labels(X_test))
+
+
+def kernel_student(
+    X: NDArray[np.float64],
+    X_test: NDArray[np.float64],
+    teacher_logits: NDArray[np.float64],
+    labels: NDArray[np.float64],
+) -> LinearizedKD:
+    """The converged wide student on ``(n, d)`` inputs ``X``: Θ = ``relu_ntk(·, trained="both")``.
+
+    ``teacher_logits`` and ``labels`` are the ``(n,)`` z_t and 0/1 labels of ``X``; predictions
+    are made on the ``(n_test, d)`` inputs ``X_test``.
+    """
+    return LinearizedKD(
         relu_ntk(X, trained="both"),
         relu_ntk(X_test, X, trained="both"),
-        teacher.logits(X),
-        teacher.labels(X),
+        teacher_logits,
+        labels,
     )
-    return KernelProblem(X, X_test, student, teacher.logits(X_test), teacher.labels(X_test))
 
 
 @dataclass(frozen=True)
@@ -187,3 +205,44 @@ def label_ticks(ax: Axes, values: list[float]) -> None:
     ax.xaxis.set_major_locator(FixedLocator(values))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def plot_risk_vs_ratio(
+    ax: Axes, rows: Sequence[Row], where: Mapping[str, Any], *, theory_label: str
+) -> None:
+    """One imperfect-teacher panel: risk vs ρ per n (best ρ starred), the teacher's error dashed.
+
+    Every training set size n of ``rows`` gets the seed means ± s.e. of ``risk`` against
+    ``soft_ratio`` (restricted to ``where``) in its own colour, with a star at its smallest seed
+    mean; the theory ``teacher_error`` (read at the smallest n) is drawn as a dashed black line
+    labelled ``theory_label``.
+    """
+    ns = sorted({r.params["n"] for r in rows})
+    for colour, n in enumerate(ns):
+        selected = {**where, "n": n}
+        plot_simulation(
+            ax,
+            rows,
+            "soft_ratio",
+            "risk",
+            where=selected,
+            color=f"C{colour}",
+            fmt="o-",
+            label=f"n = {n}",
+        )
+        ratios, mean, _, _ = seed_statistics(rows, "soft_ratio", "risk", where=selected)
+        if mean.size:
+            best = int(np.argmin(mean))
+            ax.plot(ratios[best], mean[best], "*", color=f"C{colour}", markersize=13)
+    if ns:
+        plot_theory(
+            ax,
+            rows,
+            "soft_ratio",
+            "teacher_error",
+            where={**where, "n": ns[0]},
+            color="k",
+            linestyle="--",
+            label=theory_label,
+        )
+    ax.plot([], [], "k*", markersize=10, label="best ρ (seed mean)")

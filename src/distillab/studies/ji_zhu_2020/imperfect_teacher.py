@@ -15,19 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import (
-    finish_axes,
-    new_figure,
-    plot_simulation,
-    plot_theory,
-    seed_statistics,
-)
+from distillab.report.plotting import finish_axes, new_figure
 from distillab.studies.ji_zhu_2020.common import (
     REFERENCE,
     kernel_problem,
+    plot_risk_vs_ratio,
     teacher_with_error,
     test_inputs,
 )
@@ -71,36 +65,10 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
 def plot(rows: list[Row]) -> MplFigure:
     errors = sorted({r.params["teacher_error"] for r in rows}) or list(TEACHER_ERRORS)
     figure, axes = new_figure(ncols=len(errors), width=5.0, height=3.9)
-    ns = sorted({r.params["n"] for r in rows})
     for ax, error in zip(axes[0], errors, strict=True):
-        for colour, n in enumerate(ns):
-            where = {"teacher_error": error, "n": n}
-            plot_simulation(
-                ax,
-                rows,
-                "soft_ratio",
-                "risk",
-                where=where,
-                color=f"C{colour}",
-                fmt="o-",
-                label=f"n = {n}",
-            )
-            ratios, mean, _, _ = seed_statistics(rows, "soft_ratio", "risk", where=where)
-            if mean.size:
-                best = int(np.argmin(mean))
-                ax.plot(ratios[best], mean[best], "*", color=f"C{colour}", markersize=13)
-        if ns:
-            plot_theory(
-                ax,
-                rows,
-                "soft_ratio",
-                "teacher_error",
-                where={"teacher_error": error, "n": ns[0]},
-                color="k",
-                linestyle="--",
-                label="teacher error (R_g at ρ = 1, n → ∞)",
-            )
-        ax.plot([], [], "k*", markersize=10, label="best ρ (seed mean)")
+        plot_risk_vs_ratio(
+            ax, rows, {"teacher_error": error}, theory_label="teacher error (R_g at ρ = 1, n → ∞)"
+        )
         finish_axes(
             ax,
             xlabel="soft ratio ρ",

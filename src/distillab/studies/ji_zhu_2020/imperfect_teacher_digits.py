@@ -16,19 +16,12 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.kernels import relu_ntk
-from distillab.report.plotting import (
-    finish_axes,
-    new_figure,
-    plot_simulation,
-    plot_theory,
-    seed_statistics,
-)
+from distillab.report.plotting import finish_axes, new_figure
+from distillab.studies.ji_zhu_2020.common import kernel_student, plot_risk_vs_ratio
 from distillab.studies.ji_zhu_2020.teachers import DigitsTask, digits_task
 from distillab.studies.spec import Comparison, Figure
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
-from distillab.theory.linearized_kd import LinearizedKD
 
 RATIOS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
 TEMPERATURES = (1.0, 4.0)
@@ -56,12 +49,9 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
     order = np.random.default_rng([seed, 5]).permutation(task.pool)
     train, test = order[: params["n"]], order[params["n"] :]
     X, X_test = task.X[train], task.X[test]
-    student = LinearizedKD(
-        relu_ntk(X, trained="both"),
-        relu_ntk(X_test, X, trained="both"),
-        task.teacher_logits[train],
-        task.labels[train],
-    ).solve(soft_ratio=params["soft_ratio"], temperature=params["temperature"])
+    student = kernel_student(X, X_test, task.teacher_logits[train], task.labels[train]).solve(
+        soft_ratio=params["soft_ratio"], temperature=params["temperature"]
+    )
     return {
         "risk": student.risk(task.labels[test]),
         "transfer_risk": student.transfer_risk(task.teacher_logits[test]),
@@ -70,36 +60,8 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
 
 def plot(rows: list[Row]) -> MplFigure:
     figure, axes = new_figure(ncols=len(TEMPERATURES), width=5.0, height=3.9)
-    ns = sorted({r.params["n"] for r in rows})
     for ax, temperature in zip(axes[0], TEMPERATURES, strict=True):
-        for colour, n in enumerate(ns):
-            where = {"temperature": temperature, "n": n}
-            plot_simulation(
-                ax,
-                rows,
-                "soft_ratio",
-                "risk",
-                where=where,
-                color=f"C{colour}",
-                fmt="o-",
-                label=f"n = {n}",
-            )
-            ratios, mean, _, _ = seed_statistics(rows, "soft_ratio", "risk", where=where)
-            if mean.size:
-                best = int(np.argmin(mean))
-                ax.plot(ratios[best], mean[best], "*", color=f"C{colour}", markersize=13)
-        if ns:
-            plot_theory(
-                ax,
-                rows,
-                "soft_ratio",
-                "teacher_error",
-                where={"temperature": temperature, "n": ns[0]},
-                color="k",
-                linestyle="--",
-                label="teacher error",
-            )
-        ax.plot([], [], "k*", markersize=10, label="best ρ (seed mean)")
+        plot_risk_vs_ratio(ax, rows, {"temperature": temperature}, theory_label="teacher error")
         finish_axes(
             ax,
             xlabel="soft ratio ρ",
