@@ -18,7 +18,12 @@ import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
 from distillab.report.plotting import finish_axes, new_figure, seed_statistics
-from distillab.studies.hong_2021.linear_setup import LINEAR_DEFAULTS, Student, train_students
+from distillab.studies.hong_2021.linear_setup import (
+    LINEAR_DEFAULTS,
+    Student,
+    mark_divergence,
+    train_students,
+)
 from distillab.studies.spec import Comparison, Figure
 from distillab.sweep.store import Row
 from distillab.theory.deep_linear_kd import DECOMPOSITIONS
@@ -55,9 +60,7 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         "best_ratio": student / base,
         "last_best_step": int(max(np.max(r.best_step) for r in results.values())),
     }
-    if any(r.diverged for r in results.values()):
-        return {"status": "diverged", "message": "a replicate diverged", **values}
-    return values
+    return mark_divergence(values, results)
 
 
 def plot(rows: list[Row]) -> MplFigure:

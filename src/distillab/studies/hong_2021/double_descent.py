@@ -22,12 +22,14 @@ from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
     Student,
     draw_cohort,
+    mark_divergence,
+    min_norm_theory,
     target_map,
     train_students,
 )
 from distillab.studies.spec import Comparison, Figure
 from distillab.sweep.store import Row
-from distillab.theory.deep_linear_kd import lmmse_risk, min_norm_risk
+from distillab.theory.deep_linear_kd import lmmse_risk
 
 # Below this many samples from the peak, GD does not reach Y X̃^+ within the step budget (the
 # smallest eigenvalue of X̃ᵀX̃/N vanishes at N = d) and a Monte-Carlo mean of the risk is
@@ -40,16 +42,9 @@ _GD_NEAR_PEAK = 15
 
 def theory(params: Mapping[str, Any]) -> dict[str, float]:
     """C1 (N < d − 1) or C2 (N > d + 1), and the LMMSE floor."""
-    target = target_map(params)
-    risk = min_norm_risk(
-        params["samples"],
-        params["input_dim"],
-        target_norm2=float(np.sum(target**2)),
-        input_noise=params["input_noise"],
-        label_noise=params["label_noise"],
-        output_dim=params["output_dim"],
-    )
-    return {"min_norm_risk": risk, "lmmse": lmmse_risk(target, input_noise=params["input_noise"])}
+    risk = min_norm_theory(params, samples=params["samples"], input_noise=params["input_noise"])
+    lmmse = lmmse_risk(target_map(params), input_noise=params["input_noise"])
+    return {"min_norm_risk": risk, "lmmse": lmmse}
 
 
 def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
@@ -76,9 +71,7 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         "base_final_loss": float(np.max(results["base"].final_train_loss)),
         "student_teacher_final_loss": float(np.max(results["student_teacher"].final_train_loss)),
     }
-    if any(r.diverged for r in results.values()):
-        return {"status": "diverged", "message": "a replicate diverged", **values}
-    return values
+    return mark_divergence(values, results)
 
 
 def plot(rows: list[Row]) -> MplFigure:

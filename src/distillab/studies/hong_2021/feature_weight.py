@@ -22,8 +22,8 @@ from distillab.report.plotting import (
 )
 from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
-    Student,
-    train_students,
+    mark_divergence,
+    train_oracle_comparison,
 )
 from distillab.studies.spec import Figure
 from distillab.sweep.store import Row
@@ -31,21 +31,11 @@ from distillab.sweep.store import Row
 
 def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Best early-stopped risks of base, ST (fitted teacher) and ST (oracle teacher) at λ."""
-    weight = params["feature_weight"]
-    students = [
-        Student("base"),
-        Student("student_teacher", "fitted", "task", weight, params["teacher_samples"]),
-        Student("oracle", "oracle", "task", weight),
-    ]
-    _, results = train_students(
-        params, seed, students, replicates=params["replicates"], steps=params["steps"]
-    )
+    results = train_oracle_comparison(params, seed)
     values = {f"{name}_best_error": float(np.mean(r.best_error)) for name, r in results.items()}
     values["best_ratio"] = values["student_teacher_best_error"] / values["base_best_error"]
     values["last_best_step"] = int(max(np.max(r.best_step) for r in results.values()))
-    if any(r.diverged for r in results.values()):
-        return {"status": "diverged", "message": "a replicate diverged", **values}
-    return values
+    return mark_divergence(values, results)
 
 
 def plot(rows: list[Row]) -> MplFigure:

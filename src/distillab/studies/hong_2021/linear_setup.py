@@ -28,6 +28,7 @@ from distillab.theory.deep_linear_kd import (
     hidden_features,
     linear_risk,
     min_norm_map,
+    min_norm_risk,
     small_initialisation,
     teacher_layers,
 )
@@ -39,8 +40,11 @@ __all__ = [
     "StudentResult",
     "draw_cohort",
     "log_steps",
+    "mark_divergence",
+    "min_norm_theory",
     "network_widths",
     "target_map",
+    "train_oracle_comparison",
     "train_students",
 ]
 
@@ -75,6 +79,23 @@ def target_map(params: Mapping[str, Any]) -> Array:
         params["input_dim"],
         params["target_rank"],
         seed=_stream(params["task_seed"], 0),
+    )
+
+
+def min_norm_theory(params: Mapping[str, Any], *, samples: int, input_noise: float) -> float:
+    """C1 (N < d − 1) or C2 (N > d + 1) of the task: expected risk of the min-norm map Y X̃^+.
+
+    ``samples`` is N and ``input_noise`` σ; d, d_y, τ and ‖A‖_F² come from ``params``. ``inf``
+    for |N − d| ≤ 1 (see :func:`distillab.theory.deep_linear_kd.min_norm_risk`, spec §3 C1/C2).
+    """
+    target = target_map(params)
+    return min_norm_risk(
+        samples,
+        params["input_dim"],
+        target_norm2=float(np.sum(target**2)),
+        input_noise=input_noise,
+        label_noise=params["label_noise"],
+        output_dim=params["output_dim"],
     )
 
 
@@ -276,3 +297,31 @@ def train_students(
             diverged=bool(np.any(run.diverged_at[part] >= 0)),
         )
     return cohort, results
+
+
+def train_oracle_comparison(params: Mapping[str, Any], seed: int) -> dict[str, StudentResult]:
+    """Train base, ST with the fitted task-aligned teacher and ST with the oracle V = A.
+
+    Both student–teacher runs use λ = ``feature_weight``; the fitted teacher sees
+    ``teacher_samples`` extra clean samples. ``replicates`` training sets, ``steps`` GD steps.
+
+    Returns:
+      ``{"base": …, "student_teacher": …, "oracle": …}``.
+    """
+    weight = params["feature_weight"]
+    students = [
+        Student("base"),
+        Student("student_teacher", "fitted", "task", weight, params["teacher_samples"]),
+        Student("oracle", "oracle", "task", weight),
+    ]
+    _, results = train_students(
+        params, seed, students, replicates=params["replicates"], steps=params["steps"]
+    )
+    return results
+
+
+def mark_divergence(values: dict[str, Any], results: Mapping[str, StudentResult]) -> dict[str, Any]:
+    """``values`` as a simulation's result: with status ``"diverged"`` if any replicate diverged."""
+    if any(r.diverged for r in results.values()):
+        return {"status": "diverged", "message": "a replicate diverged", **values}
+    return values

@@ -19,13 +19,12 @@ from matplotlib.figure import Figure as MplFigure
 from distillab.report.plotting import finish_axes, new_figure, seed_statistics, theory_curve
 from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
-    Student,
-    target_map,
-    train_students,
+    mark_divergence,
+    min_norm_theory,
+    train_oracle_comparison,
 )
 from distillab.studies.spec import Comparison, Figure
 from distillab.sweep.store import Row
-from distillab.theory.deep_linear_kd import min_norm_risk
 
 # The teacher's clean error is heavy-tailed within this many samples of the peak at N + N_T = d.
 _NEAR_PEAK = 6
@@ -33,29 +32,13 @@ _NEAR_PEAK = 6
 
 def theory(params: Mapping[str, Any]) -> dict[str, float]:
     """The teacher's expected clean error: C1/C2 at σ = 0 with N + N_T samples (inf at the peak)."""
-    target = target_map(params)
-    error = min_norm_risk(
-        params["samples"] + params["teacher_samples"],
-        params["input_dim"],
-        target_norm2=float(np.sum(target**2)),
-        input_noise=0.0,
-        label_noise=params["label_noise"],
-        output_dim=params["output_dim"],
-    )
-    return {"teacher_error": error}
+    samples = params["samples"] + params["teacher_samples"]
+    return {"teacher_error": min_norm_theory(params, samples=samples, input_noise=0.0)}
 
 
 def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Best early-stopped risks of base, ST with the fitted teacher and ST with the oracle A."""
-    weight = params["feature_weight"]
-    students = [
-        Student("base"),
-        Student("student_teacher", "fitted", "task", weight, params["teacher_samples"]),
-        Student("oracle", "oracle", "task", weight),
-    ]
-    _, results = train_students(
-        params, seed, students, replicates=params["replicates"], steps=params["steps"]
-    )
+    results = train_oracle_comparison(params, seed)
     base = float(np.mean(results["base"].best_error))
     values = {
         "teacher_error": float(np.mean(results["student_teacher"].teacher_error)),
@@ -66,9 +49,7 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         "oracle_ratio": float(np.mean(results["oracle"].best_error)) / base,
         "last_best_step": int(max(np.max(r.best_step) for r in results.values())),
     }
-    if any(r.diverged for r in results.values()):
-        return {"status": "diverged", "message": "a replicate diverged", **values}
-    return values
+    return mark_divergence(values, results)
 
 
 def plot(rows: list[Row]) -> MplFigure:

@@ -21,28 +21,22 @@ from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
     Student,
     log_steps,
+    mark_divergence,
+    min_norm_theory,
     target_map,
     train_students,
 )
 from distillab.studies.spec import Comparison, Figure
 from distillab.sweep.store import Row
-from distillab.theory.deep_linear_kd import lmmse_risk, min_norm_risk
+from distillab.theory.deep_linear_kd import lmmse_risk
 
 STUDENTS = ("base", "student_teacher")
 
 
 def theory(params: Mapping[str, Any]) -> dict[str, float]:
     """C1 (the interpolant's expected risk) and the linear Bayes floor R*."""
-    target = target_map(params)
-    c1 = min_norm_risk(
-        params["samples"],
-        params["input_dim"],
-        target_norm2=float(np.sum(target**2)),
-        input_noise=params["input_noise"],
-        label_noise=params["label_noise"],
-        output_dim=params["output_dim"],
-    )
-    return {"c1": c1, "lmmse": lmmse_risk(target, input_noise=params["input_noise"])}
+    c1 = min_norm_theory(params, samples=params["samples"], input_noise=params["input_noise"])
+    return {"c1": c1, "lmmse": lmmse_risk(target_map(params), input_noise=params["input_noise"])}
 
 
 def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
@@ -76,9 +70,7 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         values[f"{name}_best_error"] = float(np.mean(result.best_error))
         values[f"{name}_final_error"] = float(np.mean(result.final_error))
         values[f"{name}_final_loss"] = float(np.max(result.final_train_loss))
-    if any(r.diverged for r in results.values()):
-        return {"status": "diverged", "message": "a replicate diverged", **values}
-    return values
+    return mark_divergence(values, results)
 
 
 def plot(rows: list[Row]) -> MplFigure:
