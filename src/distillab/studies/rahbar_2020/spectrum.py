@@ -41,15 +41,22 @@ def _energies(problem: Problem, target: NDArray[np.float64]) -> dict[str, Any]:
     }
 
 
+def _eigen_index(problem: Problem) -> dict[str, list[float]]:
+    """The eigen-index i/n, i = 1…n, and the mean index of each of the ``_BINS`` bands."""
+    index = np.arange(1, problem.n + 1) / problem.n
+    return {
+        "index": index.tolist(),
+        "band_index": [float(b.mean()) for b in np.array_split(index, _BINS)],
+    }
+
+
 def theory(params: Mapping[str, Any]) -> dict[str, Any]:
     """Eigenvalues and the energy profiles of the labels and of the kernel teacher."""
     problem = load_problem(params)
     teacher = build_teacher(problem, {**params, "teacher": "smooth"}, seed=0)
     labels, smooth = _energies(problem, problem.y), _energies(problem, teacher.z)
-    index = np.arange(1, problem.n + 1) / problem.n
     return {
-        "index": index.tolist(),
-        "band_index": [float(b.mean()) for b in np.array_split(index, _BINS)],
+        **_eigen_index(problem),
         "eigenvalues": problem.spectrum.eigenvalues.tolist(),
         "cumulative_y": labels["cumulative"],
         "cumulative_z": smooth["cumulative"],
@@ -65,10 +72,8 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     problem = load_problem(params)
     teacher = build_teacher(problem, {**params, "teacher": "network"}, seed=seed)
     profile = _energies(problem, teacher.z)
-    index = np.arange(1, problem.n + 1) / problem.n
     return {
-        "index": index.tolist(),
-        "band_index": [float(b.mean()) for b in np.array_split(index, _BINS)],
+        **_eigen_index(problem),
         "cumulative_z": profile["cumulative"],
         "bands_z": profile["bands"],
         "top_decile_z": profile["top_decile"],
@@ -91,32 +96,26 @@ def plot(rows: list[Row]) -> MplFigure:
             label="μ_i of H∞",
         )
         for ax, key, every in ((line[1], "bands", 1), (line[2], "cumulative", 8)):
+            x = "band_index" if key == "bands" else "index"
+            for target, colour, label in (
+                ("y", "C7", "labels y (20% noise)"),
+                ("z", "C0", "kernel teacher (theory)"),
+            ):
+                plot_list(
+                    ax,
+                    rows,
+                    x,
+                    f"{key}_{target}",
+                    where=where,
+                    kind="theory",
+                    points=False,
+                    color=colour,
+                    label=label,
+                )
             plot_list(
                 ax,
                 rows,
-                "band_index" if key == "bands" else "index",
-                f"{key}_y",
-                where=where,
-                kind="theory",
-                points=False,
-                color="C7",
-                label="labels y (20% noise)",
-            )
-            plot_list(
-                ax,
-                rows,
-                "band_index" if key == "bands" else "index",
-                f"{key}_z",
-                where=where,
-                kind="theory",
-                points=False,
-                color="C0",
-                label="kernel teacher (theory)",
-            )
-            plot_list(
-                ax,
-                rows,
-                "band_index" if key == "bands" else "index",
+                x,
                 f"{key}_z",
                 where=where,
                 every=every,
