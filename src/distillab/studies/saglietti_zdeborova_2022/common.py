@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
-from distillab.report.plotting import matches
+from distillab.report.plotting import matches, plot_simulation
 from distillab.studies.spec import Comparison
 from distillab.sweep.store import Row
 from distillab.theory.replica_kd import solve
@@ -48,6 +48,7 @@ __all__ = [
     "log_grid",
     "mark_peaks",
     "plot_line",
+    "plot_line_and_points",
     "theory_point",
     "with_segment",
 ]
@@ -212,6 +213,24 @@ def plot_line(
     if pairs:
         xs, ys = zip(*sorted(pairs), strict=True)
         ax.plot(xs, ys, label=label, **{"linewidth": 1.6, **style})
+
+
+def plot_line_and_points(
+    ax: Axes,
+    rows: Sequence[Row],
+    x: str,
+    y: str,
+    *,
+    where: Mapping[str, Any] | None = None,
+    color: str,
+    fmt: str = "o",
+    label: str | None = None,
+    **style: Any,
+) -> None:
+    """A theory line (:func:`plot_line`, drawn with ``style``) and its simulation points in one
+    colour: seed mean ± s.e. with marker ``fmt``, unlabelled (the line carries ``label``)."""
+    plot_line(ax, rows, x, y, where=where, label=label, color=color, **style)
+    plot_simulation(ax, rows, x, y, where=where, color=color, fmt=fmt)
 
 
 def log_grid(low: float, high: float, count: int, extra: Sequence[float] = ()) -> list[float]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
+from distillab.report.plotting import finish_axes, new_figure
 from distillab.studies.saglietti_zdeborova_2022 import simulation
 from distillab.studies.saglietti_zdeborova_2022.common import (
     BASE,
@@ -31,7 +31,7 @@ from distillab.studies.saglietti_zdeborova_2022.common import (
     line_points,
     log_grid,
     mark_peaks,
-    plot_line,
+    plot_line_and_points,
     theory_point,
     with_segment,
 )
@@ -65,79 +65,67 @@ def _where(teacher_reg: float, student_loss: str, student_reg: float) -> dict[st
     return {"teacher_reg": teacher_reg, "student_loss": student_loss, "student_reg": student_reg}
 
 
-def _curve(
-    ax: Any,
-    rows: list[Row],
-    where: dict[str, Any],
-    key: str,
-    *,
-    color: str,
-    label: str,
-    fmt: str,
-    linestyle: str = "-",
-) -> None:
-    """A theory line and its simulation points (marker ``fmt``) in one colour."""
-    plot_line(
-        ax, rows, "sample_ratio", key, where=where, label=label, color=color, linestyle=linestyle
-    )
-    plot_simulation(ax, rows, "sample_ratio", key, where=where, color=color, fmt=fmt)
-
-
 def plot(rows: list[Row]) -> MplFigure:
     figure, axes = new_figure(ncols=2, width=5.6, height=4.2)
     ridgeless, regularised = axes[0]
-    _curve(
+    plot_line_and_points(
         ridgeless,
         rows,
-        _where(*_ROWS[0]),
+        "sample_ratio",
         "teacher_test_error",
+        where=_where(*_ROWS[0]),
         color="C1",
         linestyle="--",
         label="ridge teacher, $\\lambda_T \\to 0$ (peak at $\\alpha = 1$)",
         fmt="s",
     )
-    _curve(
+    plot_line_and_points(
         ridgeless,
         rows,
-        _where(*_ROWS[0]),
+        "sample_ratio",
         "student_test_error",
+        where=_where(*_ROWS[0]),
         color="k",
         label="hard-label student, $\\lambda_S \\to 0$",
         fmt="^",
     )
-    _curve(
+    plot_line_and_points(
         ridgeless,
         rows,
-        _where(*_ROWS[1]),
+        "sample_ratio",
         "student_test_error",
+        where=_where(*_ROWS[1]),
         color="C0",
         label="KD student of a $\\lambda_T = 1$ teacher, $\\lambda_S \\to 0$",
         fmt="o",
     )
     for (teacher_reg, loss, reg), colour in zip(_ROWS[2:5], ("C0", "C2", "C4"), strict=True):
-        _curve(
+        plot_line_and_points(
             regularised,
             rows,
-            _where(teacher_reg, loss, reg),
+            "sample_ratio",
             "student_test_error",
+            where=_where(teacher_reg, loss, reg),
             color=colour,
             label=f"KD student ($\\lambda_T = 1$), $\\lambda_S = {reg:g}$",
             fmt="o",
         )
-    _curve(
+    plot_line_and_points(
         regularised,
         rows,
-        _where(*_ROWS[5]),
+        "sample_ratio",
         "student_test_error",
+        where=_where(*_ROWS[5]),
         color="k",
         label="hard-label student, $\\lambda_S = 0.01$",
         fmt="^",
     )
-    _curve(
+    plot_line_and_points(
         regularised,
         rows,
-        _where(*_ROWS[5]),
+        "sample_ratio",
         "teacher_test_error",
+        where=_where(*_ROWS[5]),
         color="C1",
         linestyle="--",
         label="ridge teacher, $\\lambda_T = 0.01$",

@@ -15,7 +15,7 @@ from typing import Any
 
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
+from distillab.report.plotting import finish_axes, new_figure
 from distillab.studies.saglietti_zdeborova_2022 import simulation
 from distillab.studies.saglietti_zdeborova_2022.common import (
     BASE,
@@ -27,6 +27,7 @@ from distillab.studies.saglietti_zdeborova_2022.common import (
     comparisons,
     line_points,
     plot_line,
+    plot_line_and_points,
     theory_point,
     with_segment,
 )
@@ -61,7 +62,7 @@ def plot(rows: list[Row]) -> MplFigure:
     for ax, alpha in zip(axes[0], SAMPLE_RATIOS, strict=True):
         for line, colour in zip(_LINES, _COLOURS, strict=True):
             where = {**line, "sample_ratio": alpha}
-            plot_line(
+            plot_line_and_points(
                 ax,
                 rows,
                 "hard_weight",
@@ -69,9 +70,6 @@ def plot(rows: list[Row]) -> MplFigure:
                 where=where,
                 color=colour,
                 label=_label(line),
-            )
-            plot_simulation(
-                ax, rows, "hard_weight", "student_test_error", where=where, color=colour
             )
         plot_line(
             ax,

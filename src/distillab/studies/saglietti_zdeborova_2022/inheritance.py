@@ -20,7 +20,7 @@ from typing import Any
 
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
+from distillab.report.plotting import finish_axes, new_figure
 from distillab.studies.saglietti_zdeborova_2022 import simulation
 from distillab.studies.saglietti_zdeborova_2022.common import (
     BASE,
@@ -37,6 +37,7 @@ from distillab.studies.saglietti_zdeborova_2022.common import (
     log_grid,
     mark_peaks,
     plot_line,
+    plot_line_and_points,
     theory_point,
     with_segment,
 )
@@ -114,63 +115,58 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return values
 
 
-def _line(
-    ax: Any, rows: list[Row], key: str, where: dict[str, Any], colour: str, **style: Any
-) -> None:
-    """A theory line and its simulation points in one colour."""
-    label = style.pop("label", None)
-    fmt = style.pop("fmt", "o")
-    plot_line(ax, rows, "sample_ratio", key, where=where, color=colour, label=label, **style)
-    plot_simulation(ax, rows, "sample_ratio", key, where=where, color=colour, fmt=fmt)
-
-
 def plot(rows: list[Row]) -> MplFigure:
     figure, axes = new_figure(ncols=3, width=5.2, height=4.2)
     square, logistic, gain = axes[0]
     reference = {"teacher_loss": "square", "teacher_reg": 1.0}
-    _line(
+    plot_line_and_points(
         square,
         rows,
+        "sample_ratio",
         "hard_student_test_error",
-        reference,
-        "k",
+        where=reference,
+        color="k",
         fmt="s",
         label="hard labels, $\\lambda_S \\to 0$",
     )
     for reg in SQUARE_TEACHER_REGS:
         where = {"teacher_loss": "square", "teacher_reg": reg}
-        _line(
+        plot_line_and_points(
             square,
             rows,
+            "sample_ratio",
             "student_test_error",
-            where,
-            _COLOURS[reg],
+            where=where,
+            color=_COLOURS[reg],
             label=f"KD from teacher $\\lambda_T = {reg:g}$, $\\lambda_S \\to 0$",
         )
-        _line(
+        plot_line_and_points(
             gain,
             rows,
+            "sample_ratio",
             "gain",
-            where,
-            _COLOURS[reg],
+            where=where,
+            color=_COLOURS[reg],
             label=f"ridge teacher $\\lambda_T = {reg:g}$ → kd_sq",
         )
     ce = {"teacher_loss": "logistic"}
-    _line(
+    plot_line_and_points(
         logistic,
         rows,
+        "sample_ratio",
         "hard_student_test_error",
-        ce,
-        "k",
+        where=ce,
+        color="k",
         fmt="s",
         label="hard labels (hard_log), $\\lambda_S = 0.01$",
     )
-    _line(
+    plot_line_and_points(
         logistic,
         rows,
+        "sample_ratio",
         "student_test_error",
-        ce,
-        "C3",
+        where=ce,
+        color="C3",
         label="KD (kd_ce, $\\tau = 1$), $\\lambda_S = 10^{-4}$",
     )
     plot_line(
@@ -184,7 +180,15 @@ def plot(rows: list[Row]) -> MplFigure:
         linewidth=1,
         label="logistic teacher $\\lambda_T = 1$ (all features)",
     )
-    _line(gain, rows, "gain", ce, "C3", label="logistic teacher $\\lambda_T = 1$ → kd_ce")
+    plot_line_and_points(
+        gain,
+        rows,
+        "sample_ratio",
+        "gain",
+        where=ce,
+        color="C3",
+        label="logistic teacher $\\lambda_T = 1$ → kd_ce",
+    )
     for ax, where in ((square, reference), (logistic, ce)):
         plot_line(
             ax,

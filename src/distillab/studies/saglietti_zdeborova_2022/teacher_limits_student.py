@@ -15,7 +15,7 @@ from typing import Any
 
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
+from distillab.report.plotting import finish_axes, new_figure
 from distillab.studies.saglietti_zdeborova_2022 import simulation
 from distillab.studies.saglietti_zdeborova_2022.common import (
     BASE,
@@ -28,6 +28,7 @@ from distillab.studies.saglietti_zdeborova_2022.common import (
     line_points,
     log_grid,
     plot_line,
+    plot_line_and_points,
     theory_point,
     with_segment,
 )
@@ -58,7 +59,7 @@ def plot(rows: list[Row]) -> MplFigure:
     figure, axes = new_figure(ncols=2)
     for ax, alpha in zip(axes[0], SAMPLE_RATIOS, strict=True):
         where = {"sample_ratio": alpha}
-        plot_line(
+        plot_line_and_points(
             ax,
             rows,
             "teacher_reg",
@@ -67,19 +68,16 @@ def plot(rows: list[Row]) -> MplFigure:
             color="C0",
             label="KD student (kd_sq, $\\lambda_S \\to 0$)",
         )
-        plot_simulation(ax, rows, "teacher_reg", "student_test_error", where=where, color="C0")
-        plot_line(
+        plot_line_and_points(
             ax,
             rows,
             "teacher_reg",
             "teacher_test_error",
             where=where,
             color="C1",
+            fmt="s",
             linestyle="--",
             label="its ridge teacher (all features)",
-        )
-        plot_simulation(
-            ax, rows, "teacher_reg", "teacher_test_error", where=where, color="C1", fmt="s"
         )
         plot_line(
             ax,

@@ -13,7 +13,7 @@ from typing import Any
 
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
+from distillab.report.plotting import finish_axes, new_figure
 from distillab.studies.saglietti_zdeborova_2022 import simulation
 from distillab.studies.saglietti_zdeborova_2022.common import (
     BASE,
@@ -24,6 +24,7 @@ from distillab.studies.saglietti_zdeborova_2022.common import (
     line_points,
     log_grid,
     plot_line,
+    plot_line_and_points,
     theory_point,
     with_segment,
 )
@@ -56,7 +57,7 @@ def plot(rows: list[Row]) -> MplFigure:
         for alpha in SAMPLE_RATIOS:
             where = {"teacher_loss": loss, "sample_ratio": alpha}
             colour = _COLOURS[alpha]
-            plot_line(
+            plot_line_and_points(
                 ax,
                 rows,
                 "teacher_reg",
@@ -64,9 +65,6 @@ def plot(rows: list[Row]) -> MplFigure:
                 where=where,
                 color=colour,
                 label=f"teacher, $\\alpha = {alpha:g}$",
-            )
-            plot_simulation(
-                ax, rows, "teacher_reg", "teacher_test_error", where=where, color=colour
             )
             plot_line(
                 ax,
