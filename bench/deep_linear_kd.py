@@ -12,13 +12,14 @@ Run: ``python bench/deep_linear_kd.py``.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
+import sys
+from pathlib import Path
 
 import numpy as np
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import measure
 from distillab.data.clean_noisy import add_input_noise, gaussian_linear_task, low_rank_target_map
 from distillab.losses import feature_loss
 from distillab.nn import DeepLinearNet
@@ -36,17 +37,6 @@ from distillab.train import fit
 
 D, DY, WIDTH, N, SIGMA, TAU, WEIGHT = 50, 50, 60, 30, 0.3, 1.0, 1.0
 SEEDS, STEPS, REPEATS = 16, 300, 3
-
-
-def _timed(function: Callable[[], object], repeats: int = REPEATS) -> tuple[float, float]:
-    """Median wall and CPU seconds of ``repeats`` calls."""
-    walls, cpus = [], []
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        function()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
 
 
 def _problem() -> dict[str, np.ndarray]:
@@ -133,26 +123,28 @@ def main() -> None:
         noisy = add_input_noise(clean, SIGMA, seed=6)
         return float(linear_risk(min_norm_map(noisy, labels), target, input_noise=SIGMA).mean())
 
-    closed = _timed(closed_form, repeats=101)
-    sampled = _timed(monte_carlo)
+    closed = measure(closed_form, repeats=101, warmup=0)
+    sampled = measure(monte_carlo, repeats=REPEATS, warmup=0)
     print(
-        f"  C1 closed form {closed[0] * 1e6:.1f} µs (cpu {closed[1] * 1e6:.1f} µs); Monte Carlo "
-        f"(500 sets) {sampled[0]:.3f} s (cpu {sampled[1]:.3f} s): ratio MC/closed = "
-        f"{sampled[0] / closed[0]:.0f}; values {closed_form():.2f} vs {monte_carlo():.2f}"
+        f"  C1 closed form {closed.wall * 1e6:.1f} µs (cpu {closed.cpu * 1e6:.1f} µs); Monte Carlo "
+        f"(500 sets) {sampled.wall:.3f} s (cpu {sampled.cpu:.3f} s): ratio MC/closed = "
+        f"{sampled.wall / closed.wall:.0f}; values {closed_form():.2f} vs {monte_carlo():.2f}"
     )
 
     problem = _problem()
-    batched = _timed(lambda: _engine(problem, slice(None)))
-    one_by_one = _timed(lambda: [_engine(problem, slice(s, s + 1)) for s in range(SEEDS)])
-    naive = _timed(lambda: _torch_loop(problem))
+    batched = measure(lambda: _engine(problem, slice(None)), repeats=REPEATS, warmup=0)
+    one_by_one = measure(
+        lambda: [_engine(problem, slice(s, s + 1)) for s in range(SEEDS)], repeats=REPEATS, warmup=0
+    )
+    naive = measure(lambda: _torch_loop(problem), repeats=REPEATS, warmup=0)
     agreement = np.abs(_engine(problem, slice(None)) - _torch_loop(problem)).max()
     print(f"  GD, {SEEDS} seeds × {STEPS} steps, d = {D}, m = {WIDTH}, ST loss:")
-    print(f"    batched engine      {batched[0]:.3f} s (cpu {batched[1]:.3f} s)")
-    print(f"    engine seed by seed {one_by_one[0]:.3f} s (cpu {one_by_one[1]:.3f} s)")
-    print(f"    torch fit() loop    {naive[0]:.3f} s (cpu {naive[1]:.3f} s)")
+    print(f"    batched engine      {batched.wall:.3f} s (cpu {batched.cpu:.3f} s)")
+    print(f"    engine seed by seed {one_by_one.wall:.3f} s (cpu {one_by_one.cpu:.3f} s)")
+    print(f"    torch fit() loop    {naive.wall:.3f} s (cpu {naive.cpu:.3f} s)")
     print(
-        f"    ratios: seed-by-seed/batched = {one_by_one[0] / batched[0]:.1f}, "
-        f"torch loop/batched = {naive[0] / batched[0]:.1f} (max |ΔW| = {agreement:.1e})"
+        f"    ratios: seed-by-seed/batched = {one_by_one.wall / batched.wall:.1f}, "
+        f"torch loop/batched = {naive.wall / batched.wall:.1f} (max |ΔW| = {agreement:.1e})"
     )
 
 
