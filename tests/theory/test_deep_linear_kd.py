@@ -47,6 +47,25 @@ def _gram_top(noisy: np.ndarray) -> float:
     return float(np.linalg.eigvalsh(np.swapaxes(noisy, -1, -2) @ noisy / n)[..., -1].max())
 
 
+def _run_cases(noisy, labels, target, widths, sigma, weights, features, initial, steps, **options):
+    """The cases λ = ``weights`` (layer-1 ``features`` stacked per case) in one batched run on
+    the same data and initialisation, each at η = 0.5/λ_max(X̃ᵀX̃/N)/(1 + λ)."""
+    k = len(weights)
+    return deep_linear_gd(
+        np.repeat(noisy, k, 0),
+        np.repeat(labels, k, 0),
+        widths=widths,
+        target_map=target,
+        input_noise=sigma,
+        steps=steps,
+        lr=0.5 / _gram_top(noisy) / (1 + weights),
+        initial_weights=[np.repeat(w, k, 0) for w in initial],
+        feature_weight=weights,
+        teacher_features={1: features},
+        **options,
+    )
+
+
 # --- data -----------------------------------------------------------------------------------
 
 
@@ -316,19 +335,9 @@ def test_t1_base_and_student_teacher_converge_to_the_same_interpolant() -> None:
         for teacher, decomposition, _ in cases
     ]
     weights = np.array([lam for *_, lam in cases])
-    k = len(cases)
     initial = small_initialisation(widths, 1, init_scale=1e-3, seed=4)
-    run = deep_linear_gd(
-        np.repeat(noisy, k, 0),
-        np.repeat(labels, k, 0),
-        widths=widths,
-        target_map=target,
-        input_noise=sigma,
-        steps=40_000,
-        lr=0.5 / _gram_top(noisy) / (1 + weights),
-        initial_weights=[np.repeat(w, k, 0) for w in initial],
-        feature_weight=weights,
-        teacher_features={1: np.concatenate(features)},
+    run = _run_cases(
+        noisy, labels, target, widths, sigma, weights, np.concatenate(features), initial, 40_000
     )
     assert run.ok and np.all(run.final_train_loss < 1e-20)
     final = run.final_map
@@ -362,20 +371,8 @@ def test_t2b_full_rank_features_converge_to_least_squares_whatever_the_teacher()
         [hidden_features(teacher_layers(v, widths, dec, seed=4), clean)[0] for v, dec, _ in cases]
     )
     weights = np.array([lam for *_, lam in cases])
-    k = len(cases)
     initial = small_initialisation(widths, 1, init_scale=1e-3, seed=5)
-    run = deep_linear_gd(
-        np.repeat(noisy, k, 0),
-        np.repeat(labels, k, 0),
-        widths=widths,
-        target_map=target,
-        input_noise=sigma,
-        steps=30_000,
-        lr=0.5 / _gram_top(noisy) / (1 + weights),
-        initial_weights=[np.repeat(w, k, 0) for w in initial],
-        feature_weight=weights,
-        teacher_features={1: features},
-    )
+    run = _run_cases(noisy, labels, target, widths, sigma, weights, features, initial, 30_000)
     least_squares = min_norm_map(noisy, labels)
     relative = np.linalg.norm(run.final_map - least_squares, axis=(1, 2)) / np.linalg.norm(
         least_squares
@@ -397,17 +394,16 @@ def test_t2c_low_rank_inconsistent_features_end_worse_than_least_squares() -> No
     (features,) = hidden_features(teacher_layers(wrong, widths, "task"), clean)
     weights = np.array([1.0, 10.0])
     initial = small_initialisation(widths, 1, init_scale=1e-3, seed=5)
-    run = deep_linear_gd(
-        np.repeat(noisy, 2, 0),
-        np.repeat(labels, 2, 0),
-        widths=widths,
-        target_map=target,
-        input_noise=sigma,
-        steps=20_000,
-        lr=0.5 / _gram_top(noisy) / (1 + weights),
-        initial_weights=[np.repeat(w, 2, 0) for w in initial],
-        feature_weight=weights,
-        teacher_features={1: np.repeat(features, 2, 0)},
+    run = _run_cases(
+        noisy,
+        labels,
+        target,
+        widths,
+        sigma,
+        weights,
+        np.repeat(features, 2, 0),
+        initial,
+        20_000,
         record_steps=[19_000, 20_000],
     )
     ls_risk = float(linear_risk(min_norm_map(noisy, labels)[0], target, input_noise=sigma))
