@@ -50,9 +50,7 @@ def theory_curve(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Theory rows' (params[x], values[y]) sorted by x, filtered by ``where``."""
     pairs = sorted(
-        (float(r.params[x]), float(r.values[y]))
-        for r in rows
-        if r.kind == "theory" and r.ok and y in r.values and matches(r, where)
+        (float(r.params[x]), float(r.values[y])) for r in _selected(rows, y, where, "theory")
     )
     if not pairs:
         return np.empty(0), np.empty(0)
@@ -69,9 +67,8 @@ def seed_statistics(
       ``(x, mean, sem, count)`` sorted by x; sem = sample std/√count (0 for a single seed).
     """
     groups: dict[float, list[float]] = defaultdict(list)
-    for r in rows:
-        if r.kind == "simulation" and r.ok and y in r.values and matches(r, where):
-            groups[float(r.params[x])].append(float(r.values[y]))
+    for r in _selected(rows, y, where, "simulation"):
+        groups[float(r.params[x])].append(float(r.values[y]))
     xs = np.asarray(sorted(groups))
     stats = [_mean_sem(np.asarray(groups[v], dtype=np.float64)) for v in xs]
     mean = np.asarray([s[0] for s in stats])
