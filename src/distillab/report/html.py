@@ -15,8 +15,8 @@ from pathlib import Path
 
 from distillab.errors import ConfigError
 from distillab.provenance import code_version, provenance
-from distillab.report.agreement import AgreementLine, agreement
-from distillab.studies import Figure, Study, registry
+from distillab.report.agreement import AgreementLine, agreement, describe_resolution
+from distillab.studies import Figure, Scaling, Study, registry
 from distillab.sweep.store import ResultStore, Row, RunRecord
 
 __all__ = ["FigureReport", "render_figure", "write_report"]
@@ -29,7 +29,7 @@ td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:to
 th{background:#f4f4f4}.pass{color:#176b2c;font-weight:600}.fail{color:#a8201a;font-weight:600}
 .note{background:#fff8e1;border-left:4px solid #f0c000;padding:.5em 1em}
 .caption{color:#444}img{max-width:100%;border:1px solid #eee}code{font-size:.9em}
-.muted{color:#777;font-size:.9em}
+.muted{color:#777;font-size:.9em}.summary{font-size:1.05em}ul.failed{margin:.2em 0;color:#a8201a}
 """
 
 
@@ -132,23 +132,72 @@ def _provenance_html(runs: Sequence[RunRecord], version: str, stale: int) -> str
     )
 
 
+def _compact(params: Mapping[str, object]) -> str:
+    """A grid point in one short line: ``key=value`` pairs, long values cut."""
+    return ", ".join(f"{k}={str(v)[:24]}" for k, v in params.items())
+
+
+def _claim_html(line: AgreementLine) -> str:
+    claim = line.claim
+    if isinstance(claim, Scaling):
+        rule = (
+            f"error ∝ {_e(claim.size)}^slope, slope {claim.slope:+g} ± {claim.slack:g}; "
+            f"fitted {_fmt(line.slope)} over {len(line.sizes)} sizes"
+        )
+        reason = claim.reason
+    else:
+        rule = claim.tolerance.describe()
+        reason = claim.tolerance.reason
+    source = "per-seed theory (paired)" if claim.theory_from == "seed" else "theory row"
+    return (
+        f"<b>{_e(claim.label)}</b><br><span class='muted'><code>{_e(claim.simulation)}</code> vs "
+        f"<code>{_e(claim.theory)}</code> ({source}). Rule: {_e(rule)} — {_e(reason)}. "
+        f"Scope: {_e(claim.scope_reason)}.</span>"
+    )
+
+
+def _failed_html(line: AgreementLine) -> str:
+    if not line.failed and line.points_in_scope:
+        return ""
+    items = "".join(
+        f"<li><code>{_e(_compact(p.params))}</code>: {_e(p.reason)}</li>" for p in line.failed[:6]
+    )
+    more = len(line.failed) - 6
+    if not line.points_in_scope:
+        items += "<li>no point in scope</li>"
+    return f"<ul class='failed'>{items}{f'<li>… {more} more</li>' if more > 0 else ''}</ul>"
+
+
 def _agreement_html(lines: Sequence[AgreementLine]) -> str:
     if not lines:
         return "<p class='muted'>No theory-vs-simulation comparison for this figure.</p>"
     body = "".join(
-        f"<tr><td>{_e(line.comparison.label or line.comparison.simulation)}</td>"
-        f"<td>{line.points}</td><td>{_fmt(line.median_error)}</td><td>{_fmt(line.max_error)}</td>"
-        f"<td>{_fmt(line.max_z)}</td>"
-        f"<td>{'relative' if line.comparison.relative else 'absolute'} ≤ "
-        f"{_fmt(line.comparison.tolerance)}</td>"
+        f"<tr><td>{_claim_html(line)}{_failed_html(line)}</td>"
+        f"<td>{line.points_in_scope} of {line.points_total}</td>"
+        f"<td>{_fmt(line.max_error)}</td><td>{_fmt(line.max_z)}</td>"
+        f"<td>{_e(describe_resolution(line))}</td>"
         f"<td class='{'pass' if line.passed else 'fail'}'>{'yes' if line.passed else 'no'}</td>"
-        f"<td><code>{_e(line.worst)}</code></td></tr>"
+        f"<td><code>{_e(_compact(line.worst))}</code></td></tr>"
         for line in lines
     )
     return (
-        "<table><tr><th>comparison</th><th>points</th><th>median error</th><th>max error</th>"
-        "<th>max |Δ|/s.e.</th><th>tolerance</th><th>within</th><th>worst point</th></tr>"
+        "<table><tr><th>claim, rule and scope</th><th>points in scope</th><th>max error</th>"
+        "<th>max |Δ|/s.e.</th><th>resolution</th><th>holds</th><th>worst point</th></tr>"
         f"{body}</table>"
+    )
+
+
+def _summary_html(reports: Sequence[FigureReport]) -> str:
+    lines = [line for r in reports for line in r.agreement]
+    held = sum(line.passed for line in lines)
+    fine = sum(line.resolution <= 0.05 for line in lines if line.claim.scale is None)
+    relative = sum(line.claim.scale is None for line in lines)
+    return (
+        f"<p class='summary'><b>{held} of {len(lines)} claims hold</b>; {fine} of {relative} "
+        "relative lines would detect a 5 % theory error (resolution ≤ 5 %). A claim holds when "
+        "every point in its scope has a theory and a simulation value and agrees within its "
+        "pre-registered rule; the resolution is the smallest theory error (θ → θ(1 ± ε)) that "
+        "would make it fail on these data.</p>"
     )
 
 
@@ -233,7 +282,9 @@ def write_report(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>distillab report</title><style>{_STYLE}</style></head><body>"
         f"<h1>distillab report</h1><p class='muted'>Generated {_e(generated)}. Theory is drawn "
-        "as lines, simulations as seed means ± standard error.</p>"
+        "as lines, simulations as seed means ± standard error; greyed points lie outside a "
+        "claim's scope.</p>"
+        f"{_summary_html(reports)}"
         f"<ul>{''.join(toc)}<li><a href='#provenance'>provenance</a></li></ul>"
         + "".join(sections)
         + _provenance_html(store.runs(), version, stale)

@@ -7,7 +7,7 @@ in any process and needs no display.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -159,14 +159,29 @@ def plot_simulation(
     *,
     where: Mapping[str, Any] | None = None,
     label: str | None = None,
+    scope: Callable[[Mapping[str, Any]], bool] | None = None,
     **style: Any,
 ) -> None:
-    """Draw the simulation seed means with standard-error bars."""
+    """Draw the simulation seed means with standard-error bars.
+
+    ``scope`` (a claim's ``in_scope``): points outside it are drawn greyed and hollow, so a
+    reader sees where the theory does not claim agreement.
+    """
     xs, mean, sem, _ = seed_statistics(rows, x, y, where=where)
-    if xs.size:
-        ax.errorbar(
-            xs, mean, yerr=sem, label=label, **{"fmt": "o", "markersize": 4, "capsize": 3, **style}
-        )
+    if not xs.size:
+        return
+    inside = np.ones(xs.size, dtype=bool)
+    if scope is not None:
+        first: dict[float, Mapping[str, Any]] = {}
+        for r in _selected(rows, y, where, "simulation"):
+            first.setdefault(float(r.params[x]), r.params)
+        inside = np.asarray([bool(scope(first[float(v)])) for v in xs])
+    style = {"fmt": "o", "markersize": 4, "capsize": 3, **style}
+    if inside.any():
+        ax.errorbar(xs[inside], mean[inside], yerr=sem[inside], label=label, **style)
+    if (~inside).any():
+        grey = {**style, "color": "0.6", "markerfacecolor": "none", "linestyle": "none"}
+        ax.errorbar(xs[~inside], mean[~inside], yerr=sem[~inside], **grey)
 
 
 def finish_axes(

@@ -15,17 +15,29 @@ from collections.abc import Sequence
 from functools import cache
 
 from distillab.errors import ConfigError
-from distillab.studies.spec import PROFILES, Comparison, Figure, Profile, Study
+from distillab.studies.spec import (
+    PROFILES,
+    Claim,
+    Comparison,
+    Figure,
+    Profile,
+    Scaling,
+    Study,
+    Tolerance,
+)
 
 STUDY_MODULES_ENV = "DISTILLAB_STUDY_MODULES"
 
 __all__ = [
     "PROFILES",
     "STUDY_MODULES_ENV",
+    "Claim",
     "Comparison",
     "Figure",
     "Profile",
+    "Scaling",
     "Study",
+    "Tolerance",
     "get_figure",
     "registry",
     "resolve_targets",

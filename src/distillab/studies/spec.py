@@ -20,37 +20,178 @@ if TYPE_CHECKING:
 
     from distillab.sweep.store import Row
 
-__all__ = ["PROFILES", "Comparison", "Figure", "Profile", "Study"]
+__all__ = [
+    "ALL_POINTS",
+    "PROFILES",
+    "Claim",
+    "Comparison",
+    "Figure",
+    "Profile",
+    "Scaling",
+    "Study",
+    "Tolerance",
+]
 
 Profile = Literal["quick", "full"]
 PROFILES: tuple[str, ...] = ("quick", "full")
 Values = Mapping[str, Any]
 
 
+Scope = Callable[[Mapping[str, Any]], bool]
+Rate = Callable[[Mapping[str, Any]], float]
+
+ALL_POINTS = "the theory claims every point of this grid"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """The pre-registered tolerance rule of a comparison, declared before any data is seen.
+
+    At a grid point with simulation seed mean s̄, theory value θ and standard error s.e. (of the
+    simulation seeds, or of the per-seed differences sim − θ when the theory is computed from each
+    seed's own data), the point agrees when
+
+        |s̄ − θ| ≤ z·s.e. + c·r(point)·(|θ| if relative else 1),
+
+    the statistical part plus a finite-size allowance c·r with the rate r that the theory gives
+    (e.g. r = d^(-1/2) or 1/m) and a constant c whose origin ``reason`` states. An exact
+    prediction (closed form vs the same data) has s.e. = 0 and a round-off allowance.
+
+    Attributes:
+      reason: in words, why this rule: the source of the statistical part, the rate and c.
+      z: multiple of the standard error (3 by default: a 0.3 % two-sided false alarm per point).
+      allowance: the constant c of the finite-size allowance (0: none).
+      rate: ``rate(point) -> r``; ``None`` means r = 1 (a fixed allowance, e.g. round-off).
+      rate_label: the rate as a formula for the report, e.g. ``"m^-1/2"``.
+      relative: the allowance is relative to |θ| (True) or absolute in the quantity's units.
+    """
+
+    reason: str
+    z: float = 3.0
+    allowance: float = 0.0
+    rate: Rate | None = None
+    rate_label: str = ""
+    relative: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ConfigError("a tolerance rule needs a reason in words.")
+        if not (self.z >= 0 and self.allowance >= 0):
+            raise ConfigError(f"z and allowance must be >= 0, got {self.z}, {self.allowance}.")
+
+    def describe(self) -> str:
+        """The rule as one formula, e.g. ``|Δ| ≤ 3·s.e. + 0.8·m^-1/2·|θ|``."""
+        parts = [f"{self.z:g}·s.e."] if self.z > 0 else []
+        if self.allowance > 0:
+            rate = f"·{self.rate_label}" if self.rate_label else ""
+            scale = "·|θ|" if self.relative else ""
+            parts.append(f"{self.allowance:g}{rate}{scale}")
+        return "|Δ| ≤ " + (" + ".join(parts) if parts else "0")
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """One line of a figure's theory-vs-simulation agreement table.
+    """One line of a figure's agreement table: a prediction that could be false.
 
-    At every grid point the seed mean of the simulation value ``simulation`` is compared with the
-    theory value ``theory`` (read from the point's theory row; if the figure has no theory row, the
-    seed mean of that key in the simulation rows, for theories that depend on the seed's data).
+    At every grid point in ``scope`` the seed mean of ``simulation`` is compared with the theory
+    value ``theory`` under the rule ``tolerance``. Where the theory comes from is declared, never
+    guessed: ``theory_from="theory"`` reads the point's theory row; ``"seed"`` reads each
+    simulation row's own theory value (a prediction computed from that seed's data or network,
+    stored under its own key), and the statistics are then those of the paired differences.
+
+    A point in scope whose theory or simulation is missing, failed or non-finite fails the line.
+    Out-of-scope points are counted and drawn greyed, never silently dropped.
 
     Attributes:
       simulation: key in the simulation values.
-      theory: key in the theory values.
-      tolerance: the stated tolerance on |sim − theory| (relative to |theory| when ``relative``).
-      relative: relative or absolute error.
-      label: what the line compares, for the report (say the scope if ``when`` is set).
-      when: ``when(params) -> bool`` restricts the comparison to the points where the theory
-        claims agreement (e.g. large widths for an asymptotic prediction); ``None``: all points.
+      theory: key in the theory values (or in the simulation rows' values for ``"seed"``).
+      tolerance: the rule, with its reason.
+      label: what the line claims, for the report.
+      scope: ``scope(point) -> bool``, the theory's stated domain of validity; ``None``: all.
+      scope_reason: why the theory claims exactly this scope (its stated domain, never "where
+        it happened to agree").
+      theory_from: ``"theory"`` or ``"seed"``, see above.
+      scale: for the resolution: ``None`` mutates the theory relatively (θ → θ(1 ± ε)); a number
+        or ``scale(point) -> float`` mutates it additively (θ → θ ± ε·scale), for references that
+        are zero or cross zero; ``scale_reason`` says why that is the quantity's natural scale.
     """
 
     simulation: str
     theory: str
-    tolerance: float
+    tolerance: Tolerance
+    label: str
+    scope: Scope | None = None
+    scope_reason: str = ALL_POINTS
+    theory_from: Literal["theory", "seed"] = "theory"
+    scale: float | Rate | None = None
+    scale_reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.theory_from not in ("theory", "seed"):
+            raise ConfigError(f"theory_from must be 'theory' or 'seed', got {self.theory_from!r}.")
+        if self.theory_from == "seed" and self.theory == self.simulation:
+            raise ConfigError(
+                f"comparison {self.label!r}: a theory computed from the seed's data needs its own "
+                f"key, not the simulation's {self.simulation!r}."
+            )
+        if self.scope is not None and self.scope_reason == ALL_POINTS:
+            raise ConfigError(f"comparison {self.label!r}: a scope needs its reason.")
+        if self.scale is not None and not self.scale_reason.strip():
+            raise ConfigError(f"comparison {self.label!r}: an additive scale needs its reason.")
+
+    def in_scope(self, point: Mapping[str, Any]) -> bool:
+        """Whether the theory claims agreement at ``point``."""
+        return self.scope is None or bool(self.scope(point))
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """A finite-size-scaling line: the theory error shrinks at the rate the theory predicts.
+
+    For an asymptotic theory (d, m or n → ∞) the error e(size) = mean over the in-scope points of
+    that size of |s̄ − θ| (relative to |θ| when ``relative``) is measured at every value of the
+    parameter ``size``; the line holds when there are ≥ 3 sizes and the least-squares slope of
+    log e against log size is within ``slack`` of ``slope``. It replaces hand-picked cut-offs
+    such as "m ≥ 4096".
+
+    Attributes:
+      simulation, theory, label, scope, scope_reason, theory_from, scale, scale_reason: as in
+        :class:`Comparison`.
+      size: the parameter that grows (e.g. ``"width"``).
+      slope: the predicted log-log slope (e.g. −0.5 for m^(-1/2)).
+      reason: where the predicted rate comes from.
+      slack: allowed |fitted − predicted| (0.25 by default).
+      relative: relative (default) or absolute errors.
+    """
+
+    simulation: str
+    theory: str
+    size: str
+    slope: float
+    reason: str
+    label: str
+    slack: float = 0.25
     relative: bool = True
-    label: str = ""
-    when: Callable[[Mapping[str, Any]], bool] | None = None
+    scope: Scope | None = None
+    scope_reason: str = ALL_POINTS
+    theory_from: Literal["theory", "seed"] = "theory"
+    scale: float | Rate | None = None
+    scale_reason: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ConfigError(f"scaling line {self.label!r} needs the reason for its rate.")
+        if self.theory_from == "seed" and self.theory == self.simulation:
+            raise ConfigError(f"scaling line {self.label!r}: the seed theory needs its own key.")
+        if self.scope is not None and self.scope_reason == ALL_POINTS:
+            raise ConfigError(f"scaling line {self.label!r}: a scope needs its reason.")
+
+    def in_scope(self, point: Mapping[str, Any]) -> bool:
+        """Whether the theory claims this point (and its size) for the scaling fit."""
+        return self.scope is None or bool(self.scope(point))
+
+
+Claim = Comparison | Scaling
 
 
 @dataclass(frozen=True)
@@ -67,7 +208,7 @@ class Figure:
         data (then ``simulate`` returns the theory values alongside).
       simulate: ``simulate(params, seed) -> values``; ``None`` for theory-only figures.
       seeds: profile → default number of simulation seeds.
-      compare: the agreement table's lines.
+      compare: the agreement table's lines (:class:`Comparison` and :class:`Scaling`).
     """
 
     name: str
@@ -78,7 +219,7 @@ class Figure:
     theory: Callable[[Mapping[str, Any]], Values] | None = None
     simulate: Callable[[Mapping[str, Any], int], Values] | None = None
     seeds: Mapping[str, int] = field(default_factory=lambda: {"quick": 2, "full": 5})
-    compare: Sequence[Comparison] = ()
+    compare: Sequence[Claim] = ()
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.grid]
@@ -86,6 +227,12 @@ class Figure:
             raise ConfigError(f"figure {self.name!r} has no grid for profile(s) {missing}.")
         if self.theory is None and self.simulate is None:
             raise ConfigError(f"figure {self.name!r} needs a theory or a simulation.")
+        for claim in self.compare:
+            if claim.theory_from == "theory" and self.theory is None:
+                raise ConfigError(
+                    f"figure {self.name!r}: comparison {claim.label!r} reads a theory row, but the "
+                    "figure has no theory function (use theory_from='seed')."
+                )
 
 
 @dataclass(frozen=True)

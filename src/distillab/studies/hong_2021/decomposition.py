@@ -24,7 +24,7 @@ from distillab.studies.hong_2021.linear_setup import (
     mark_divergence,
     train_students,
 )
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.store import Row
 from distillab.theory.deep_linear_kd import DECOMPOSITIONS
 
@@ -140,7 +140,7 @@ FIGURE = Figure(
         Comparison(
             "best_ratio",
             "no_gain_ratio",
-            tolerance=0.03,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.03, relative=True),
             label="ST/base best risk vs 1 (identity, random at τ = 1; all at τ = 0)",
         ),
     ),

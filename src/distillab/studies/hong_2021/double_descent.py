@@ -27,7 +27,7 @@ from distillab.studies.hong_2021.linear_setup import (
     target_map,
     train_students,
 )
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.store import Row
 from distillab.theory.deep_linear_kd import lmmse_risk
 
@@ -153,23 +153,26 @@ FIGURE = Figure(
         Comparison(
             "min_norm_error",
             "min_norm_risk",
-            tolerance=0.05,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.05, relative=True),
             label=f"Monte Carlo R(Y X̃⁺) vs C1/C2 (|N − d| ≥ {_NEAR_PEAK})",
-            when=lambda p: abs(p["samples"] - p["input_dim"]) >= _NEAR_PEAK,
+            scope=lambda p: abs(p["samples"] - p["input_dim"]) >= _NEAR_PEAK,
+            scope_reason="unreviewed legacy scope",
         ),
         Comparison(
             "base_final_error",
             "gd_interpolant_error",
-            tolerance=0.01,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.01, relative=True),
             label=f"GD base final vs R(Y X̃⁺) on the same data (|N − d| ≥ {_GD_NEAR_PEAK})",
-            when=lambda p: abs(p["samples"] - p["input_dim"]) >= _GD_NEAR_PEAK,
+            scope=lambda p: abs(p["samples"] - p["input_dim"]) >= _GD_NEAR_PEAK,
+            scope_reason="unreviewed legacy scope",
         ),
         Comparison(
             "student_teacher_final_error",
             "gd_interpolant_error",
-            tolerance=0.02,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.02, relative=True),
             label="GD ST final vs R(Y X̃⁺) on the same data (N ≤ 0.4 d or N ≥ 2 d)",
-            when=lambda p: not 0.4 < p["samples"] / p["input_dim"] < 2,
+            scope=lambda p: not 0.4 < p["samples"] / p["input_dim"] < 2,
+            scope_reason="unreviewed legacy scope",
         ),
     ),
 )

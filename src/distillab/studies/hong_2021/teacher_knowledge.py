@@ -23,7 +23,7 @@ from distillab.studies.hong_2021.linear_setup import (
     min_norm_theory,
     train_oracle_comparison,
 )
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.store import Row
 
 # The teacher's clean error is heavy-tailed within this many samples of the peak at N + N_T = d.
@@ -161,9 +161,10 @@ FIGURE = Figure(
         Comparison(
             "teacher_error",
             "teacher_error",
-            tolerance=0.15,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.15, relative=True),
             label=f"teacher clean error vs C1/C2 at σ = 0 (|N + N_T − d| ≥ {_NEAR_PEAK})",
-            when=lambda p: abs(p["samples"] + p["teacher_samples"] - p["input_dim"]) >= _NEAR_PEAK,
+            scope=lambda p: abs(p["samples"] + p["teacher_samples"] - p["input_dim"]) >= _NEAR_PEAK,
+            scope_reason="unreviewed legacy scope",
         ),
     ),
 )

@@ -26,7 +26,7 @@ from distillab.studies.hong_2021.linear_setup import (
     target_map,
     train_students,
 )
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.store import Row
 from distillab.theory.deep_linear_kd import lmmse_risk
 
@@ -146,19 +146,19 @@ FIGURE = Figure(
         Comparison(
             "base_final_error",
             "interpolant_error",
-            tolerance=1e-3,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=1e-3, relative=True),
             label="base final risk vs R(Y X̃⁺) on the same data (T1)",
         ),
         Comparison(
             "student_teacher_final_error",
             "interpolant_error",
-            tolerance=0.01,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.01, relative=True),
             label="ST final risk vs R(Y X̃⁺) on the same data (T1)",
         ),
         Comparison(
             "interpolant_error",
             "c1",
-            tolerance=0.15,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.15, relative=True),
             label="R(Y X̃⁺), mean of 8+ training sets, vs C1",
         ),
     ),

@@ -26,7 +26,7 @@ from distillab.report.plotting import (
     plot_theory,
 )
 from distillab.studies.ji_zhu_2020.common import ratio_label
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
 from distillab.theory.linearized_kd import effective_logit, jump_size
@@ -192,8 +192,7 @@ FIGURE = Figure(
         Comparison(
             "jump",
             "jump",
-            tolerance=1e-6,
-            relative=False,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=1e-6, relative=False),
             label="jump J(ρ,T): argmin of kd_loss vs closed form/bisection (P4)",
         ),
     ),

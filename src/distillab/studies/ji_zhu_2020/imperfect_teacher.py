@@ -25,7 +25,7 @@ from distillab.studies.ji_zhu_2020.common import (
     teacher_with_error,
     test_inputs,
 )
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
 
@@ -110,10 +110,10 @@ FIGURE = Figure(
         Comparison(
             "risk",
             "teacher_error",
-            tolerance=0.01,
-            relative=False,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.01, relative=False),
             label="R_g(ρ = 1) vs teacher error (P10, n ≥ 50)",
-            when=lambda p: p["soft_ratio"] == 1.0 and p["n"] >= 50,
+            scope=lambda p: p["soft_ratio"] == 1.0 and p["n"] >= 50,
+            scope_reason="unreviewed legacy scope",
         ),
     ),
 )

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure as MplFigure
 from distillab.report.plotting import finish_axes, new_figure
 from distillab.studies.ji_zhu_2020.common import kernel_student, plot_risk_vs_ratio
 from distillab.studies.ji_zhu_2020.teachers import DigitsTask, digits_task
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
 
@@ -108,10 +108,10 @@ FIGURE = Figure(
         Comparison(
             "risk",
             "teacher_error",
-            tolerance=0.03,
-            relative=False,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.03, relative=False),
             label="ρ = 1 student inherits the teacher's error (n ≥ 20)",
-            when=lambda p: p["soft_ratio"] == 1.0 and p["n"] >= 20,
+            scope=lambda p: p["soft_ratio"] == 1.0 and p["n"] >= 20,
+            scope_reason="unreviewed legacy scope",
         ),
     ),
 )

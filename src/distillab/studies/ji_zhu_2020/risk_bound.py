@@ -26,7 +26,7 @@ from distillab.studies.ji_zhu_2020.common import (
     label_ticks,
     perfect_teacher,
 )
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
 from distillab.theory.linearized_kd import transfer_risk_bound
@@ -125,8 +125,7 @@ FIGURE = Figure(
         Comparison(
             "bound_excess",
             "bound_excess",
-            tolerance=0.005,
-            relative=False,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.005, relative=False),
             label="risk ≤ two-angle bound (P9), excess vs 0",
         ),
     ),

@@ -24,7 +24,7 @@ from distillab.report.plotting import finish_axes, new_figure, plot_simulation, 
 from distillab.studies.rahbar_2020.problem import load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
 from distillab.studies.rahbar_2020.training import train_student
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
 from distillab.theory.kernel_kd import KernelKD
@@ -185,16 +185,16 @@ FIGURE = Figure(
         Comparison(
             "test_error",
             "test_error",
-            tolerance=0.03,
-            relative=False,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.03, relative=False),
             label="test error vs NTK prediction h(x)ᵀH⁻¹u(K) (abs tol 0.03)",
         ),
         Comparison(
             "weight_term",
             "weight_term",
-            tolerance=0.08,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.08, relative=True),
             label="sqrt(2/n)‖W(K)−W(0)‖_F vs the (I−Aᴷ) formula, λ ≥ 1 (spec T5, tol 8%)",
-            when=lambda p: p["pi_weight"] >= 1.0,
+            scope=lambda p: p["pi_weight"] >= 1.0,
+            scope_reason="unreviewed legacy scope",
         ),
     ),
 )

@@ -21,7 +21,7 @@ from distillab.report.plotting import finish_axes, new_figure, plot_simulation, 
 from distillab.studies.rahbar_2020.problem import load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
 from distillab.studies.rahbar_2020.training import train_student
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
 from distillab.theory.kernel_kd import KernelKD
@@ -163,32 +163,38 @@ FIGURE = Figure(
         Comparison(
             "residual_ratio",
             "residual_ratio_theory",
-            tolerance=1e-6,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=1e-6, relative=True),
+            theory_from="seed",
             label="KT-A ‖y−u(∞)‖/‖y−z‖ = λ/(1+λ) (spec §5 item 2, tol 1e-6)",
-            when=lambda p: p["objective"] == "output",
+            scope=lambda p: p["objective"] == "output",
+            scope_reason="unreviewed legacy scope",
         ),
         Comparison(
             "limit_error",
             "zero",
-            tolerance=1e-6,
-            relative=False,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=1e-6, relative=False),
+            theory_from="seed",
             label="KT-A ‖u − u*‖/‖u*‖ after training (spec §5 item 1, abs tol 1e-6)",
-            when=lambda p: p["objective"] == "output",
+            scope=lambda p: p["objective"] == "output",
+            scope_reason="unreviewed legacy scope",
         ),
         Comparison(
             "residual_ratio",
             "residual_ratio_theory",
-            tolerance=0.05,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.05, relative=True),
+            theory_from="seed",
             label="KT-B ‖y−u(∞)‖/‖y−z‖ vs ‖λ(H+λI)⁻¹(y−z)‖/‖y−z‖ at m = 5000 (tol 5%)",
-            when=lambda p: p["objective"] == "rkhs",
+            scope=lambda p: p["objective"] == "rkhs",
+            scope_reason="unreviewed legacy scope",
         ),
         Comparison(
             "limit_error",
             "zero",
-            tolerance=0.01,
-            relative=False,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.01, relative=False),
+            theory_from="seed",
             label="KT-B ‖u − (H+λI)⁻¹(Hy+λz)‖/‖·‖ at m = 5000 (spec §5 item 9, abs tol 0.01)",
-            when=lambda p: p["objective"] == "rkhs",
+            scope=lambda p: p["objective"] == "rkhs",
+            scope_reason="unreviewed legacy scope",
         ),
     ),
 )

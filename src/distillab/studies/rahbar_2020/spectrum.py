@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from distillab.report.plotting import finish_axes, new_figure, plot_list
 from distillab.studies.rahbar_2020.problem import DATASETS, Problem, load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher
-from distillab.studies.spec import Comparison, Figure
+from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.store import Row
 
 _BINS = 20
@@ -184,7 +184,7 @@ FIGURE = Figure(
         Comparison(
             "top_decile_z",
             "top_decile_z",
-            tolerance=0.02,
+            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.02, relative=True),
             label="network teacher's energy share on the top 10% eigenvectors vs kernel teacher",
         ),
     ),

@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
 from distillab.report.plotting import matches, plot_simulation
-from distillab.studies.spec import Comparison
+from distillab.studies.spec import Comparison, Tolerance
 from distillab.sweep.store import Row
 from distillab.theory.replica_kd import solve
 
@@ -123,10 +123,12 @@ def comparisons(
             Comparison(
                 key,
                 key,
-                tolerance,
-                relative=relative,
+                Tolerance(
+                    "unreviewed legacy tolerance", z=0, allowance=tolerance, relative=relative
+                ),
                 label=f"{what}, {size}, {alpha}{note}",
-                when=when,
+                scope=when,
+                scope_reason="unreviewed legacy scope",
             )
         )
     return tuple(lines)
