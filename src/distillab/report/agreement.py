@@ -61,8 +61,8 @@ class AgreementLine:
       points_total: grid points of the figure seen in the store.
       points_in_scope: of those, the points the claim's scope covers.
       failed: in-scope points that are missing/failed/non-finite or disagree (listed).
-      median_error, max_error: |s̄ − θ| over compared points (relative to |θ| unless the claim
-        declares an additive scale; then in the quantity's units).
+      median_error, max_error: |s̄ − θ| over compared points, relative to |θ| when the rule is
+        relative, else in the quantity's units.
       max_z: the largest |s̄ − θ| / s.e. over points with ≥ 2 seeds (``nan`` if none).
       worst: the parameters of the point with the largest error (empty if none).
       passed: every in-scope point compared and within the rule (scaling: slope within slack).
@@ -118,11 +118,13 @@ def _values(rows: Sequence[Row], key: str) -> tuple[NDArray[np.float64], str]:
     return values, ""
 
 
-def _points(claim: Claim, rows: Sequence[Row]) -> tuple[list[_Point], int]:
+def _points(
+    claim: Claim, rows: Sequence[Row], expected: Sequence[Mapping[str, Any]]
+) -> tuple[list[_Point], int]:
     """The in-scope points of ``claim`` with their data, and the number of points in total."""
     theory: dict[str, list[Row]] = defaultdict(list)
     simulation: dict[str, list[Row]] = defaultdict(list)
-    params: dict[str, Mapping[str, Any]] = {}
+    params: dict[str, Mapping[str, Any]] = {canonical_params(p): p for p in expected}
     for row in rows:
         key = canonical_params(row.params)
         params.setdefault(key, row.params)
@@ -164,22 +166,17 @@ class _Checked:
     sizes: tuple[tuple[float, float], ...] = ()
 
 
-def _difference(
-    claim: Claim, point: _Point, eps: float
-) -> tuple[float, float, float]:
+def _difference(claim: Claim, point: _Point, eps: float) -> tuple[float, float, float]:
     """(Δ = s̄ − θ, its standard error, θ̄) at the theory mutation ``eps``."""
     thetas = _mutate(point, eps)
-    if claim.theory_from == "seed":
-        diffs = point.sims - thetas
-    else:
-        diffs = point.sims - thetas[0]
+    diffs = point.sims - (thetas if claim.theory_from == "seed" else thetas[0])
     k = len(diffs)
     sem = float(np.std(diffs, ddof=1) / math.sqrt(k)) if k > 1 else 0.0
     return float(np.mean(diffs)), sem, float(np.mean(thetas))
 
 
 def _error(claim: Claim, delta: float, theta: float) -> float:
-    relative = claim.relative if isinstance(claim, Scaling) else claim.scale is None
+    relative = claim.relative if isinstance(claim, Scaling) else claim.tolerance.relative
     if not relative:
         return abs(delta)
     return abs(delta) / abs(theta) if theta != 0 else (0.0 if delta == 0 else math.inf)
@@ -201,9 +198,7 @@ def _check(claim: Claim, points: Sequence[_Point], eps: float) -> _Checked:
             rate = 1.0 if rule.rate is None else float(rule.rate(point.params))
             bound = rule.z * sem + rule.allowance * rate * (abs(theta) if rule.relative else 1.0)
             if not abs(delta) <= bound:
-                failed.append(
-                    FailedPoint(point.params, f"|Δ| = {abs(delta):.4g} > {bound:.4g}")
-                )
+                failed.append(FailedPoint(point.params, f"|Δ| = {abs(delta):.4g} > {bound:.4g}"))
         else:
             by_size[float(point.params[claim.size])].append(error)
     if isinstance(claim, Scaling):
@@ -240,8 +235,10 @@ def _first_failure(claim: Claim, points: Sequence[_Point], sign: float) -> float
     return high
 
 
-def _line(claim: Claim, rows: Sequence[Row]) -> AgreementLine:
-    points, total = _points(claim, rows)
+def _line(
+    claim: Claim, rows: Sequence[Row], expected: Sequence[Mapping[str, Any]]
+) -> AgreementLine:
+    points, total = _points(claim, rows, expected)
     checked = _check(claim, points, 0.0)
     usable = [p for p in points if not p.problem]
     worst: Mapping[str, Any] = {}
@@ -264,9 +261,15 @@ def _line(claim: Claim, rows: Sequence[Row]) -> AgreementLine:
     )
 
 
-def agreement(figure: Figure, rows: Sequence[Row]) -> list[AgreementLine]:
-    """One :class:`AgreementLine` per claim of ``figure``, from its rows (any status)."""
-    return [_line(claim, rows) for claim in figure.compare]
+def agreement(
+    figure: Figure, rows: Sequence[Row], expected: Sequence[Mapping[str, Any]] = ()
+) -> list[AgreementLine]:
+    """One :class:`AgreementLine` per claim of ``figure``, from its rows (any status).
+
+    ``expected``: grid points that should have rows (e.g. the grid of the profile that was run);
+    one with no rows at all is a missing point, not a vanished one.
+    """
+    return [_line(claim, rows, expected) for claim in figure.compare]
 
 
 def mutated_rows(claim: Claim, rows: Sequence[Row], eps: float) -> list[Row]:

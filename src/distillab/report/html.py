@@ -75,8 +75,22 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def _expected(
+    runs: Sequence[RunRecord], version: str, study: Study, figure: Figure
+) -> list[Mapping[str, object]]:
+    """The grid points of every profile that a run of this code version ran for ``figure``."""
+    target = f"{study.name}/{figure.name}"
+    profiles = {
+        r.profile
+        for r in runs
+        if r.code_version == version and target in r.seeds and r.profile in figure.grid
+    }
+    return [point for profile in sorted(profiles) for point in figure.grid[profile]]
+
+
 def _collect(store: ResultStore, version: str, studies: Mapping[str, Study]) -> list[FigureReport]:
     reports = []
+    runs = store.runs()
     for study in studies.values():
         for figure in study.figures:
             rows = store.rows(study.name, figure.name, code_version=version)
@@ -87,7 +101,7 @@ def _collect(store: ResultStore, version: str, studies: Mapping[str, Study]) -> 
                 report.png = render_figure(figure, rows)
             except Exception as error:  # a broken plot must not hide the other figures
                 report.plot_error = f"{type(error).__name__}: {error}"
-            report.agreement = agreement(figure, rows)
+            report.agreement = agreement(figure, rows, _expected(runs, version, study, figure))
             reports.append(report)
     return reports
 
