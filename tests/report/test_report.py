@@ -187,13 +187,19 @@ def test_report_embeds_figures_tables_failures_and_provenance(
         command="distillab reproduce toy",
     )
     path = write_report(store, tmp_path, studies={"toy": toy_registry})
-    html = path.read_text()
-    assert html.count("data:image/png;base64,") == 1
-    assert "boom at x=3" in html and "diverged" in html
-    assert "max |Δ|/s.e." in html and "distillab reproduce toy" in html
-    assert "resolution" in html and "claims hold" in html and "seeds scatter" in html
-    assert "torch" in html and "numpy" in html
-    assert (tmp_path / "figures" / "toy" / "line.png").stat().st_size > 1000
+    index = path.read_text()
+    assert "0 of 1 claims hold" in index and "report/toy.html#line" in index
+    assert "distillab reproduce toy" in index and "torch" in index and "numpy" in index
+    assert "[R]" in index and "name='viewport'" in index and "base64" not in index
+    page = (tmp_path / "report" / "toy.html").read_text()
+    assert "boom at x=3" in page and "diverged" in page
+    assert "max |Δ|/s.e." in page and "resolution" in page and "seeds scatter" in page
+    assert "../figures/toy/line.svg" in page and "../figures/toy/line.csv" in page
+    assert (tmp_path / "figures" / "toy" / "line.svg").read_bytes().startswith(b"<?xml")
+    data = (tmp_path / "figures" / "toy" / "line.csv").read_text().splitlines()
+    assert data[0] == "panel,title,xlabel,ylabel,series,kind,x,y,y_error"
+    assert any(",theory,line,1.0,2.0," in line for line in data)
+    assert any(",simulation,points ± s.e.,1.0," in line for line in data)
     assert not list(tmp_path.rglob("*.tmp"))
 
 
