@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +98,37 @@ def test_default_directory_follows_the_environment(
 ) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "here"))
     assert TeacherCache().directory == tmp_path / "here"
+
+
+@pytest.fixture(params=[(0o022, 0o644), (0o077, 0o600)], ids=["umask022", "umask077"])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Run under a umask; yield the mode a file written with it must get."""
+    mask, expected = request.param
+    previous = os.umask(mask)
+    try:
+        yield expected
+    finally:
+        os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_cache_files_follow_the_umask(setup: tuple, umask: int) -> None:
+    cache, teacher, inputs = setup
+    cache.outputs(teacher, inputs)
+    (path,) = cache.directory.glob("*.npz")
+    assert _mode(path) == umask
+    assert [p.name for p in cache.directory.iterdir()] == [path.name]  # no temporary left
+
+
+def test_report_files_follow_the_umask(tmp_path: Path, umask: int) -> None:
+    """``report.html`` and ``figures/*.png`` are shared: not mkstemp's 0600 (issue 13)."""
+    from distillab.report.html import _atomic_write
+
+    path = tmp_path / "figures" / "a.png"
+    _atomic_write(path, b"first")
+    _atomic_write(path, b"second")  # replacing keeps the mode too
+    assert path.read_bytes() == b"second" and _mode(path) == umask
+    assert [p.name for p in path.parent.iterdir()] == ["a.png"]

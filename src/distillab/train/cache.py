@@ -8,14 +8,15 @@ epoch, for every student, soft ratio and temperature. The cache key is
 so changing any of them recomputes, and anything else reuses the ``.npz`` file written under the
 cache directory (``$DISTILLAB_CACHE_DIR``, which ``distillab reproduce`` points at
 ``<out>/teacher-cache``, or ``~/.cache/distillab/teacher-outputs``). Files are written atomically;
-an unreadable file is recomputed.
+an unreadable file is recomputed. They get the mode ``open()`` would give (0666 less the umask),
+not ``mkstemp``'s 0600, so a cache shared by a group or served with a report stays readable.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import uuid
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -179,7 +180,9 @@ class TeacherCache:
 
     def _write(self, path: Path, arrays: dict[str, NDArray[np.float64]]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".npz.tmp")
+        # Not mkstemp (always 0600): created 0666 with O_EXCL, the kernel applies the umask.
+        temporary = self.directory / f".{path.stem}.{uuid.uuid4().hex}.npz.tmp"
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with os.fdopen(handle, "wb") as stream:
                 np.savez(stream, **arrays)
