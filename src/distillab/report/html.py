@@ -29,6 +29,7 @@ from distillab.errors import ConfigError
 from distillab.provenance import code_version, provenance
 from distillab.report.agreement import AgreementLine, agreement, describe_resolution
 from distillab.report.figure_files import FigureFiles, figure_files, render_figure
+from distillab.report.models import link_citations, model_page, render_model_page
 from distillab.studies import Figure, Scaling, Study, registry
 from distillab.sweep.store import ResultStore, Row, RunRecord
 
@@ -256,7 +257,7 @@ def _varying(rows: Sequence[Row]) -> list[str]:
     return [k for k, v in seen.items() if len(v) > 1]
 
 
-def _claim_html(line: AgreementLine) -> str:
+def _claim_html(line: AgreementLine, study: str) -> str:
     claim = line.claim
     if isinstance(claim, Scaling):
         rule = (
@@ -269,9 +270,10 @@ def _claim_html(line: AgreementLine) -> str:
         reason = claim.tolerance.reason
     source = "per-seed theory, paired" if claim.theory_from == "seed" else "theory row"
     return (
-        f"<b>{_e(claim.label)}</b><br><span class='muted'><code>{_e(claim.simulation)}</code> vs "
-        f"<code>{_e(claim.theory)}</code> ({source}). Rule: {_e(rule)}: {_e(reason)} "
-        f"Scope: {_e(claim.scope_reason)}.</span>"
+        f"<b>{link_citations(_e(claim.label), study)}</b><br><span class='muted'>"
+        f"<code>{_e(claim.simulation)}</code> vs <code>{_e(claim.theory)}</code> ({source}). "
+        f"Rule: {_e(rule)}: {link_citations(_e(reason), study)} "
+        f"Scope: {link_citations(_e(claim.scope_reason), study)}.</span>"
     )
 
 
@@ -287,11 +289,11 @@ def _failed_html(line: AgreementLine) -> str:
     return f"<ul class='failed'>{items}{f'<li>… {more} more</li>' if more > 0 else ''}</ul>"
 
 
-def _agreement_html(lines: Sequence[AgreementLine], varying: Sequence[str]) -> str:
+def _agreement_html(lines: Sequence[AgreementLine], varying: Sequence[str], study: str) -> str:
     if not lines:
         return "<p class='muted'>No theory-vs-simulation comparison for this figure.</p>"
     body = "".join(
-        f"<tr><td>{_claim_html(line)}{_failed_html(line)}</td>"
+        f"<tr><td>{_claim_html(line, study)}{_failed_html(line)}</td>"
         f"<td>{line.points_in_scope} of {line.points_total}</td>"
         f"<td>{_fmt(line.max_error)}</td><td>{_fmt(line.max_z)}</td>"
         f"<td>{_e(describe_resolution(line))}</td>"
@@ -336,8 +338,8 @@ def _figure_html(report: FigureReport) -> str:
     seed_text = f"{len(seeds)} ({seeds[0]}–{seeds[-1]})" if seeds else "none"
     return (
         f"<h2 id='{_e(report.anchor)}'>{_e(figure.name)}: {_e(figure.title)}</h2>"
-        f"<p class='caption'>{_e(figure.caption)}</p>{image}"
-        f"{_agreement_html(report.agreement, _varying(report.rows))}"
+        f"<p class='caption'>{link_citations(_e(figure.caption), report.study.name)}</p>{image}"
+        f"{_agreement_html(report.agreement, _varying(report.rows), report.study.name)}"
         f"<p class='muted'>Rows: {_e(statuses)}. Seeds: {_e(seed_text)}. "
         f"Compute time: {report.compute_time:.1f} s (sum over rows).</p>{failure_html}"
     )
@@ -356,16 +358,30 @@ def _study_page(study: Study, figures: Sequence[FigureReport]) -> bytes:
     nav = (
         "<nav><a href='../report.html'>← all studies</a>"
         + "".join(f"<a href='#{_e(r.anchor)}'>{_e(r.figure.name)}</a>" for r in figures)
-        + "<a href='../report.html#tags'>tags</a></nav>"
+        + "<a href='../report.html#tags'>tags</a>"
+        + (
+            f"<a href='../models/{_e(study.name)}.html'>model page</a>"
+            if model_page(study.name)
+            else ""
+        )
+        + "</nav>"
     )
     body = (
         f"{nav}<h1>{_e(study.name)}</h1><p>{_e(study.title)}. {_e(study.reference)}</p>"
-        f"<p class='note'>{_e(study.status_note)}</p>"
+        f"<p class='note'>{link_citations(_e(study.status_note), study.name)}</p>"
         "<p class='muted'>Theory is drawn as lines, simulations as seed means ± standard error; "
         "greyed hollow points lie outside a claim's scope.</p>"
         + "".join(_figure_html(r) for r in figures)
     )
     return _page(f"distillab report: {study.name}", body)
+
+
+def _model_html(study: str, page: Path) -> bytes:
+    nav = (
+        f"<nav><a href='../report.html'>← all studies</a>"
+        f"<a href='../report/{_e(study)}.html'>{_e(study)} figures</a></nav>"
+    )
+    return _page(f"model page: {study}", nav + render_model_page(study, page.read_text()))
 
 
 def _summary_rows(reports: Sequence[FigureReport]) -> str:
@@ -449,6 +465,9 @@ def write_report(
     for name in dict.fromkeys(r.study.name for r in reports):
         figures = [r for r in reports if r.study.name == name]
         _atomic_write(out / "report" / f"{name}.html", _study_page(figures[0].study, figures))
+        page = model_page(name)
+        if page is not None:
+            _atomic_write(out / "models" / f"{name}.html", _model_html(name, page))
     stale = store.count() - sum(len(r.rows) for r in reports)
     path = out / "report.html"
     _atomic_write(path, _index_page(reports, store.runs(), version, stale))
