@@ -7,7 +7,7 @@ import re
 import pytest
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.studies import PROFILES, Figure, Study, registry, resolve_targets
+from distillab.studies import PROFILES, Figure, Scaling, Study, registry, resolve_targets
 from distillab.sweep import canonical_params
 
 STUDIES = list(registry().values())
@@ -39,8 +39,11 @@ def test_figure_spec_is_complete(study: Study, figure: Figure) -> None:
         assert len(keys) == len(set(keys)), f"duplicate points in the {profile} grid"
         if figure.simulate is not None:
             assert figure.seeds.get(profile, 0) >= 1
-    for comparison in figure.compare:
-        assert comparison.tolerance > 0 and comparison.simulation and comparison.theory
+    for claim in figure.compare:
+        assert claim.simulation and claim.theory and claim.label
+        statistical = isinstance(claim, Scaling) or claim.tolerance.z > 0
+        if statistical and figure.simulate is not None:
+            assert figure.seeds["full"] >= 4, "a z·s.e. rule needs ≥ 4 seeds in the full profile"
     assert resolve_targets([f"{study.name}/{figure.name}"]) == [(study, figure)]
 
 
