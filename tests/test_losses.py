@@ -206,3 +206,70 @@ def test_binary_gradient_is_exact_for_large_logits() -> None:
     target = rho * torch.sigmoid(t / T) + (1 - rho) * y
     expected = (torch.sigmoid(s.detach() / T) - target) / (3 * T)
     torch.testing.assert_close(s.grad, expected, rtol=1e-14, atol=1e-300)
+
+
+def _soft_reference(s: torch.Tensor, t: torch.Tensor, T: float) -> float:
+    """ρ = 1 Hinton loss T²·KL in 60-digit arithmetic (mpmath), independent of torch."""
+    import mpmath
+
+    mpmath.mp.dps = 60
+    total = mpmath.mpf(0)
+    rows = s.tolist() if s.ndim == 2 else [[0.0, v] for v in s.tolist()]
+    teacher = t.tolist() if t.ndim == 2 else [[0.0, v] for v in t.tolist()]
+    for s_row, t_row in zip(rows, teacher, strict=True):
+        # A binary logit a is the two-class softmax of (0, a).
+        log_s = [mpmath.mpf(v) / T for v in s_row]
+        log_t = [mpmath.mpf(v) / T for v in t_row]
+        norm_s = mpmath.log(sum(mpmath.exp(v) for v in log_s))
+        norm_t = mpmath.log(sum(mpmath.exp(v) for v in log_t))
+        total += sum(
+            mpmath.exp(b - norm_t) * ((b - norm_t) - (a - norm_s))
+            for a, b in zip(log_s, log_t, strict=True)
+        )
+    return float(T**2 * total / len(rows))
+
+
+@pytest.mark.parametrize("T", [1.0, 1e2, 1e4])
+@pytest.mark.parametrize("multi", [False, True])
+def test_float32_matches_float64_and_exact_reference_at_large_temperature(
+    T: float, multi: bool
+) -> None:
+    g = torch.Generator().manual_seed(3)
+    shape = (12, 4) if multi else (12,)
+    s = 3.0 * torch.randn(shape, generator=g, dtype=torch.float64)
+    t = 3.0 * torch.randn(shape, generator=g, dtype=torch.float64)
+    y = torch.randint(0, 4, (12,), generator=g) if multi else (t > 0).long()
+    exact = _soft_reference(s, t, T)
+    loss64 = kd_loss(s, t, y, soft_ratio=1.0, temperature=T)
+    loss32 = kd_loss(s.float(), t.float(), y, soft_ratio=1.0, temperature=T)
+    assert loss64.dtype == torch.float64 and loss32.dtype == torch.float32
+    assert float(loss64) == pytest.approx(exact, rel=1e-8)
+    # float32 inputs: only the rounding of the inputs and of the returned value remains (the old
+    # float32 computation returned 0.0 at T = 1e4, binary).
+    assert float(loss32) == pytest.approx(float(loss64), rel=1e-6)
+    for rho in (0.3, 0.7):
+        mixed64 = kd_loss(s, t, y, soft_ratio=rho, temperature=T)
+        mixed32 = kd_loss(s.float(), t.float(), y, soft_ratio=rho, temperature=T)
+        assert float(mixed32) == pytest.approx(float(mixed64), rel=1e-6)
+
+
+def test_float32_gradient_flows_through_the_float64_computation() -> None:
+    s = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    t = torch.tensor([1.0, -2.0, 0.5])
+    T = 1e4
+    kd_loss(s, t, torch.tensor([1, 0, 1]), soft_ratio=1.0, temperature=T).backward()
+    expected = T * (torch.sigmoid(s.detach().double() / T) - torch.sigmoid(t.double() / T)) / 3
+    assert s.grad is not None and s.grad.dtype == torch.float32
+    assert torch.allclose(s.grad.double(), expected, rtol=1e-5, atol=0.0)
+
+
+def test_float64_inputs_are_computed_unchanged() -> None:
+    # Upcasting is a no-op for float64: the same tensor object goes into the computation.
+    s = torch.tensor([[0.3, -0.2], [1.0, 0.1]], dtype=torch.float64)
+    t = torch.tensor([[1.3, 0.2], [-1.0, 0.4]], dtype=torch.float64)
+    y = torch.tensor([0, 1])
+    log_p_s, log_p_t = F.log_softmax(s / 2.0, dim=1), F.log_softmax(t / 2.0, dim=1)
+    kl = (log_p_t.exp() * (log_p_t - log_p_s)).sum(dim=1)
+    hard = F.cross_entropy(s, y, reduction="none")
+    expected = (0.5 * hard + 0.5 * 4.0 * kl).mean()
+    assert kd_loss(s, t, y, soft_ratio=0.5, temperature=2.0).item() == expected.item()

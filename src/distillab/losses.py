@@ -112,7 +112,13 @@ def kd_loss(
       variant: ``"hinton"`` or ``"mixed-target"``.
 
     Returns:
-      A scalar tensor.
+      A scalar tensor of the student logits' dtype.
+
+    Precision: the loss is computed in float64 whatever the input dtype, and cast back (the
+    gradient flows through the cast). The soft term at large T is a difference of O(1) terms
+    whose value is O(|s−t|²/T²) before the T² factor; in float32 it rounds to 0 near T = 1e4
+    (binary) and loses every digit. In float64 its relative error grows like 1e-16·T²/|s−t|²:
+    about 1e-8 at T = 1e4 with logit gaps of order 1, unusable beyond T ≈ 1e7.
 
     Example:
       >>> s = torch.tensor([0.5, -1.0]); t = torch.tensor([2.0, -2.0]); y = torch.tensor([1, 0])
@@ -123,11 +129,20 @@ def kd_loss(
     Ji & Zhu (2020), arXiv:2010.10090, the mixed-target form.
     """
     check_kd_parameters(soft_ratio, temperature, variant)
-    s = student_logits
-    t = teacher_logits.detach()
-    _check_kd_shapes(s, t, labels)
-    rho, T = float(soft_ratio), float(temperature)
+    _check_kd_shapes(student_logits, teacher_logits, labels)
+    # float64 inside whatever the input dtype: at large T the soft term is a difference of two
+    # O(1) cross-entropies whose true value is O(1/T²), which float32 rounds to 0 (T = 1e4).
+    s = student_logits.to(torch.float64)
+    t = teacher_logits.detach().to(torch.float64)
+    return _kd_loss64(s, t, labels, float(soft_ratio), float(temperature), variant).to(
+        student_logits.dtype
+    )
 
+
+def _kd_loss64(
+    s: torch.Tensor, t: torch.Tensor, labels: torch.Tensor, rho: float, T: float, variant: str
+) -> torch.Tensor:
+    """:func:`kd_loss` on float64 logits (validated)."""
     if s.ndim == 1:
         y = labels.to(s.dtype)
         p_t = torch.sigmoid(t / T)

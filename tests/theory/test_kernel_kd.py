@@ -368,3 +368,42 @@ def test_unknown_switches_and_non_square_gram_are_config_errors(kwargs: dict) ->
     arguments = {"H": _H, **kwargs}
     with pytest.raises(ConfigError):
         KernelKD(arguments.pop("H"), _Y, _Y, **arguments)
+
+
+def _small_engine() -> KernelKD:
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(6, 6))
+    H = A @ A.T / 6 + 0.1 * np.eye(6)
+    return KernelKD(H, rng.normal(size=6), rng.normal(size=6), pi_weight=1.0)
+
+
+@pytest.mark.parametrize("lr", [1e-8, 1e-12, 1e-18, 1e-30])
+def test_tiny_learning_rate_is_stable_with_a_count_growing_like_one_over_lr(lr: float) -> None:
+    kd, eps = _small_engine(), 1e-3
+    reference = kd.steps_to(eps, 1e-6)
+    count = kd.steps_to(eps, lr)
+    assert count.stable and isinstance(count.exact, int) and count.exact <= count.bound
+    # (1 − ηr)^k = exp(k·log1p(−ηr)) → exp(−kηr) as η → 0: the count scales exactly like 1/η.
+    assert count.exact * lr == pytest.approx(reference.exact * 1e-6, rel=1e-5)
+    assert count.log_contraction == pytest.approx(-lr * kd.rates.min(), rel=1e-6)
+
+
+def test_tiny_learning_rate_matches_the_direct_power_where_it_is_exact() -> None:
+    kd, eps, lr = _small_engine(), 1e-3, 0.05
+    count = kd.steps_to(eps, lr)
+    distances = np.linalg.norm(kd.outputs(np.arange(count.exact + 2), lr=lr) - kd.limit(), axis=1)
+    assert count.exact == int(np.argmax(distances <= eps))
+    assert count.log_contraction == pytest.approx(math.log(count.contraction), rel=1e-12)
+
+
+def test_step_below_the_float_range_gives_infinite_counts_not_unstable() -> None:
+    count = _small_engine().steps_to(1e-3, 5e-324)
+    assert count.stable and count.exact == math.inf and count.bound == math.inf
+
+
+def test_too_large_step_and_null_mode_are_unstable() -> None:
+    kd = _small_engine()
+    assert not kd.steps_to(1e-3, 2.01 / kd.rates.max()).stable
+    singular = KernelKD(np.diag([1.0, 0.0]), [1.0, 1.0], [0.0, 0.0], pi_weight=1.0)
+    count = singular.steps_to(1e-3, 0.1)
+    assert not count.stable and count.exact is None and math.isnan(count.log_contraction)

@@ -483,3 +483,29 @@ def test_kernel_gradient_descent_rejects_bad_settings() -> None:
         kernel_gradient_descent(
             K, K, np.ones(3), np.ones(3), **kd, lr=1.0, steps=3, record_steps=[4]
         )
+
+
+def test_unbracketed_hinton_root_is_nan_and_the_student_not_converged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from distillab.theory import linearized_kd
+
+    z_t, y = np.array([-2.0, 0.5, 3.0]), np.array([0, 1, 1])
+    params = {"soft_ratio": 0.1, "temperature": 4.0, "variant": "hinton"}
+    assert np.isfinite(effective_logit(z_t, y, **params)).all()
+    K = np.eye(3) + 0.1
+    assert LinearizedKD(K, K, z_t, y).solve(**params).converged
+    monkeypatch.setattr(linearized_kd, "_BRACKET_DOUBLINGS", 0)
+    assert np.isnan(effective_logit(z_t, y, **params)).any()
+    assert not LinearizedKD(K, K, z_t, y).solve(**params).converged
+
+
+def test_newton_stopped_after_one_step_gives_nan_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from distillab.theory import linearized_kd
+
+    rng = np.random.default_rng(0)
+    z_t, y = 3.0 * rng.normal(size=(5, 3)), rng.integers(0, 3, size=5)
+    params = {"soft_ratio": 0.4, "temperature": 3.0, "variant": "hinton"}
+    assert np.isfinite(effective_logit_multiclass(z_t, y, **params)).all()
+    monkeypatch.setattr(linearized_kd, "_NEWTON_STEPS", 1)
+    assert np.isnan(effective_logit_multiclass(z_t, y, **params)).all(axis=1).any()

@@ -462,3 +462,135 @@ def test_invalid_options_and_combinations_raise_config_error() -> None:
     for bad in ({"method": "newton"}, {"damping": 1.0}, {"nodes": 1}, {"acceleration": -1}):
         with pytest.raises(ConfigError):
             SolverOptions(**bad)
+
+
+# --- numerical edges: extreme ridge λ and forced non-convergence ---------------------------------
+
+_LAMBDAS = np.logspace(-8, 8, 65)
+
+
+def _closed_form(lt: object, ls: object, a: object, rho: object, eta: object) -> list:
+    from distillab.theory.replica_kd import closed_form
+
+    teacher, teacher_hats = closed_form.ridge_teacher(a, 1.0, lt)
+    student, _ = closed_form.square_student(
+        teacher,
+        teacher_hats,
+        sample_ratio=a,
+        noise=1.0,
+        teacher_reg=lt,
+        student_reg=ls,
+        feature_fraction=rho,
+        hard_weight=eta,
+    )
+    return [
+        teacher.m,
+        teacher.Q,
+        teacher.V,
+        student.m,
+        student.Q,
+        student.V,
+        student.Q_TS,
+        student.V_ST,
+        teacher_hats.m_hat,
+        teacher_hats.Q_hat,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sample_ratio", "rho", "eta"), [(0.3, 0.5, 0.0), (2.0, 0.5, 0.4), (5.0, 1.0, 1.0)]
+)
+def test_closed_form_keeps_its_digits_for_ridge_in_1e_minus8_to_1e8(
+    monkeypatch: pytest.MonkeyPatch, sample_ratio: float, rho: float, eta: float
+) -> None:
+    """Float64 closed form vs the same formulas in 50-digit arithmetic, λ_T and λ_S ∈ [1e-8, 1e8].
+
+    The old form 1 − B_T(1 − m_T) lost 8 digits of m_S, Q_TS, Q_S at λ_T = 1e8; it now agrees
+    to 1e-10 everywhere (the ill-conditioning left is ~1e-12 at the interpolation peak).
+    """
+    import types
+
+    import mpmath
+
+    from distillab.theory.replica_kd import closed_form
+
+    mpmath.mp.dps = 50
+    high = types.SimpleNamespace(sqrt=mpmath.sqrt, inf=mpmath.inf)
+    for lam in _LAMBDAS[::4]:
+        for lt, ls in ((lam, 1.0), (1.0, lam), (lam, lam)):
+            values = _closed_form(lt, ls, sample_ratio, rho, eta)
+            with monkeypatch.context() as patch:
+                patch.setattr(closed_form, "math", high)
+                exact = _closed_form(
+                    *(mpmath.mpf(float(v)) for v in (lt, ls, sample_ratio, rho, eta))
+                )
+            for value, reference in zip(values, exact, strict=True):
+                assert math.isfinite(value)
+                assert value == pytest.approx(float(reference), rel=1e-10, abs=1e-300)
+
+
+@pytest.mark.parametrize("which", ["teacher_reg", "student_reg"])
+def test_closed_form_is_continuous_in_the_ridge(which: str) -> None:
+    rows = []
+    for lam in _LAMBDAS:
+        r = solve(**_base(**{which: float(lam), "hard_weight": 0.3}))
+        assert r.status == "converged"
+        rows.append([r.Q_T, r.V_T, r.Q_S, r.V_S, r.student_test_error])
+    logs = np.log(np.array(rows))
+    # Neighbours differ by a factor 10^0.25 in λ; a quantity that scales like λ^±2 moves by
+    # |Δ log| ≤ 1.15, so any jump larger than that would be a discontinuity.
+    assert np.isfinite(logs).all() and np.abs(np.diff(logs, axis=0)).max() <= 1.2
+
+
+def test_closed_form_limits_of_a_vanishing_and_an_infinite_ridge() -> None:
+    alpha, delta = 2.0, 1.0
+    big = 1e8
+    teacher = solve(**_base(teacher_reg=big))
+    # λ_T → ∞: a ≈ 1/λ_T, m̂_T → α, Q̂_T → αΔ, so λm_T → α, λV_T → 1, λ²Q_T → α² + αΔ.
+    assert big * teacher.m_T == pytest.approx(alpha, rel=1e-6)
+    assert big * teacher.V_T == pytest.approx(1.0, rel=1e-6)
+    assert big**2 * teacher.Q_T == pytest.approx(alpha**2 + alpha * delta, rel=1e-6)
+    # λ → 0⁺ at α > 1 (teacher) and α > ρ (student): the ridgeless closed form, to O(λ).
+    tiny = solve(**_base(teacher_reg=1e-8, student_reg=1e-8, hard_weight=0.3))
+    ridgeless = solve(**_base(teacher_reg=0.0, student_reg=0.0, hard_weight=0.3))
+    for name in ORDER_PARAMETERS:
+        assert getattr(tiny, name) == pytest.approx(getattr(ridgeless, name), rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("reg", [1e-300, 1e-100, 1e100, 1e300])
+def test_absurd_ridge_or_noise_is_a_status_never_a_raw_error(reg: float) -> None:
+    for noise in (1e-300, 1.0, 1e30, 1e300):
+        for sample_ratio in (0.5, 1.0, 2.0):
+            r = solve(
+                **_base(teacher_reg=reg, student_reg=reg, noise=noise, sample_ratio=sample_ratio)
+            )
+            if r.converged:
+                assert all(math.isfinite(getattr(r, name)) for name in ORDER_PARAMETERS)
+            else:
+                assert math.isnan(r.student_test_error)
+
+
+def test_one_iteration_is_reported_as_not_converged() -> None:
+    options = SolverOptions(max_iterations=1)
+    r = solve(
+        **_base(teacher_loss="logistic", student_loss="kd_ce", student_reg=1e-2), options=options
+    )
+    assert not r.converged and r.status.startswith("teacher not converged")
+    assert r.iterations == 1 and math.isnan(r.student_test_error)
+
+
+def test_prox_root_finders_report_non_convergence() -> None:
+    from distillab.theory.replica_kd.prox import increasing_root
+
+    base = np.linspace(-3.0, 3.0, 7)
+
+    def residual(h: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return h + np.tanh(h) - base[index], 1.0 + 1.0 / np.cosh(h) ** 2
+
+    root, converged = increasing_root(residual, base - 1.0, base + 1.0, np.zeros(7))
+    assert converged and np.allclose(root + np.tanh(root), base, atol=1e-12)
+    _, converged = increasing_root(residual, base - 1.0, base + 1.0, np.zeros(7), max_iterations=1)
+    assert not converged
+    channel = TeacherChannel("logistic")
+    assert math.isfinite(channel.prox_scalar(0.3, 2.0))
+    assert math.isnan(channel.prox_scalar(0.3, 2.0, max_iterations=1))

@@ -58,17 +58,24 @@ class StepCount:
     """Gradient-descent iterations until ‖u(k) − u*‖ ≤ ε (spec T4).
 
     Attributes:
-      exact: min{k : Σ_i (1 − η r_i)^{2k} ‖v_iᵀc‖² ≤ ε²}, c = u* − u(0); ``None`` if never.
-      bound: the worst-case count ⌈ln(‖c‖/ε) / (−ln ρ)⌉; ``None`` if ρ ≥ 1.
+      exact: min{k : Σ_i (1 − η r_i)^{2k} ‖v_iᵀc‖² ≤ ε²}, c = u* − u(0); ``None`` if never
+        (unstable); ``math.inf`` if the count exceeds the float range (η r_i below ~1e-300).
+      bound: the worst-case count ⌈ln(‖c‖/ε) / (−ln ρ)⌉; ``None`` if unstable, ``math.inf``
+        as for ``exact``.
       contraction: ρ = max_i |1 − η r_i|; it equals 1 − η(1+λ)μ_min (KT-A, sum) whenever
-        η(1+λ)(μ_max + μ_min) ≤ 2.
-      stable: ρ < 1, i.e. η·max_i r_i < 2 (GD diverges along the top mode otherwise).
+        η(1+λ)(μ_max + μ_min) ≤ 2. It rounds to 1.0 when η·min_i r_i < 1e-16; the counts use
+        ``log_contraction`` and stay exact.
+      stable: 0 < η r_i < 2 for every mode, i.e. ρ < 1 in exact arithmetic (GD diverges along
+        the top mode when η·max_i r_i ≥ 2 and never moves along a null mode).
+      log_contraction: ln ρ = max_i ln|1 − η r_i|, from log1p(−η r_i) so that it keeps its
+        digits for tiny steps (ln ρ ≈ −η·min_i r_i); ``nan`` when unstable.
     """
 
-    exact: int | None
-    bound: int | None
+    exact: int | float | None
+    bound: int | float | None
     contraction: float
     stable: bool
+    log_contraction: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,20 @@ class KernelKD:
 
     Build once (one eigendecomposition), then query :meth:`outputs`, :meth:`predict`,
     :meth:`steps_to`, :meth:`weight_distance` and :meth:`complexity` at any times.
+
+    Assumption of the KT-B (``objective="rkhs"``) predictions: the teacher's weight change
+    W_T − W(0) lies in the span of the training features, W_T − W(0) = Jᵀβ_T with J the
+    (n × p) Jacobian of the training outputs (true for a teacher of the same architecture
+    trained by gradient descent on these n points from the student's initialisation). Only
+    then is the penalty (λ/2)‖W − W_T‖² a function of the outputs, ½λ(u − z)ᵀH⁻¹(u − z)
+    up to a constant, and the dynamics closes on u with the rate H + λI and the limit
+    u*_B = (H + λI)⁻¹(Hy + λz). Otherwise the teacher has a component P⊥(W_T − W(0))
+    orthogonal to the span: the training outputs do not see it (their predictions, :meth:`outputs`
+    and :meth:`steps_to`, still hold), but the weights are pulled along it at rate λ (sum form),
+    so W(t) − W(0) gains (1 − e^{−λt})P⊥(W_T − W(0)) and a test output gains
+    J(x)·(1 − e^{−λt})P⊥(W_T − W(0)), a term no kernel h(x)ᵀH⁻¹(·) expresses: :meth:`predict`,
+    :meth:`weight_coefficients`, :meth:`weight_distance` and :meth:`complexity` then miss it for
+    KT-B (KT-A is unaffected: its penalty acts on the outputs only).
 
     Args:
       H: ``(n, n)`` Gram matrix H^∞ (symmetric positive semi-definite; the methods that need H⁻¹
@@ -298,31 +319,44 @@ class KernelKD:
           lr: η > 0 (on the sum, or on the mixture form if so normalised).
 
         Returns:
-          :class:`StepCount`; ``stable=False`` and no counts when ρ ≥ 1 (η·max_i r_i ≥ 2, or a
-          null mode): GD then does not converge.
+          :class:`StepCount`; ``stable=False`` and no counts when η·max_i r_i ≥ 2 or there is a
+          null mode: GD then does not converge. A tiny step is stable and gives a huge count
+          (about ln(‖c‖/ε)/(η·min_i r_i)), ``math.inf`` past the float range.
         """
         if not (math.isfinite(eps) and eps > 0):
             raise ConfigError(f"eps must be a positive finite number, got {eps!r}.")
         _check_lr(lr)
-        q = 1.0 - lr * self._rates
+        steps = lr * self._rates
+        q = 1.0 - steps
         rho = float(np.abs(q).max())
+        stable = bool(steps.max() < 2.0 and self._rates.min() > 0)
         energy = ((self._target_hat - self._u0_hat) ** 2).sum(axis=1)
         distance = math.sqrt(float(energy.sum()))
+        # ln|1 − η r_i| from log1p: 1 − η r_i rounds to 1 for η r_i < 1e-16, which made a tiny
+        # step look like a non-contraction ("unstable") instead of a slow one.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_q = np.where(
+                steps <= 1.0, np.log1p(-np.minimum(steps, 1.0)), np.log(np.abs(steps - 1.0))
+            )
+        log_rho = float(log_q.max()) if stable else math.nan
         if distance <= eps:
-            return StepCount(0, 0, rho, rho < 1.0)
-        if rho >= 1.0:
+            return StepCount(0, 0, rho, stable, log_rho)
+        if not stable:
             return StepCount(None, None, rho, False)
-        bound = math.ceil(math.log(distance / eps) / -math.log(rho))
-        q2 = q**2
+        with np.errstate(divide="ignore", over="ignore"):
+            ratio = float(np.float64(math.log(distance / eps)) / np.float64(-log_rho))
+        if not math.isfinite(ratio):
+            return StepCount(math.inf, math.inf, rho, True, log_rho)
+        bound = math.ceil(ratio)
 
         def reached(k: int) -> bool:
-            return float((q2**k) @ energy) <= eps**2
+            return float(np.exp(2.0 * float(k) * log_q) @ energy) <= eps**2
 
         low, high = 0, bound
         while high - low > 1:
             middle = (low + high) // 2
             low, high = (low, middle) if reached(middle) else (middle, high)
-        return StepCount(high, bound, rho, True)
+        return StepCount(high, bound, rho, True, log_rho)
 
     def weight_coefficients(
         self, times: ArrayLike, *, lr: float | None = None

@@ -127,6 +127,9 @@ def _hinton_positive(
 ) -> NDArray:
     """Root of (ρc_T/T)(σ(g/T) − σ(u)) − (1−ρ)σ(−g) = 0 (label y = 1) by vectorised bisection.
 
+    Elements whose root was not bracketed after ``_BRACKET_DOUBLINGS`` doublings are NaN
+    (not converged), never the unbracketed end point.
+
     At g = z_t the soft term vanishes, so the root lies above z_t. For g > z_t both terms have a
     sign, and the root solves log A(g) = log B(g) with A = (ρc_T/T)·σ(g/T)σ(−u)·(1 − e^{u−g/T})
     (σ(a) − σ(b) = σ(a)σ(−b)(1 − e^{b−a}), exact without cancellation) and B = (1−ρ)σ(−g);
@@ -155,13 +158,16 @@ def _hinton_positive(
         if not short.any():
             break
         width = np.where(short, 2.0 * width, width)
+    # A root is bracketed where the excess is positive at the upper end; 200 halvings of a
+    # bracket of width ≤ 2⁶⁰ then reach float resolution. Unbracketed elements are NaN.
+    bracketed = excess(lo + width) > 0.0
     hi = lo + width
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
         above = excess(mid) > 0.0
         hi = np.where(above, mid, hi)
         lo = np.where(above, lo, mid)
-    return 0.5 * (lo + hi)
+    return np.where(bracketed, 0.5 * (lo + hi), np.nan)
 
 
 def effective_logit(
@@ -194,7 +200,8 @@ def effective_logit(
       soft_scale: c_T of Variant B; ignored by Variant A.
 
     Returns:
-      float64 array of the broadcast shape.
+      float64 array of the broadcast shape; NaN where the ``"hinton"`` root finder did not
+      converge (no root bracketed), so a non-converged element can never be read as a number.
 
     Example:
       >>> round(float(effective_logit(0.0, 1, soft_ratio=0.5, temperature=1.0)), 9)  # ln 3
@@ -241,7 +248,8 @@ def effective_logit_multiclass(
       soft_ratio, temperature, variant, soft_scale: as in :func:`effective_logit`.
 
     Returns:
-      ``(n, C)`` float64 logits whose rows sum to 0.
+      ``(n, C)`` float64 logits whose rows sum to 0; rows whose ``"hinton"`` Newton iteration did
+      not converge are NaN.
 
     Reference: spec §2 "Multiclass extension" [R]; Ji & Zhu (2020) treat the binary case.
     """
@@ -269,7 +277,11 @@ def effective_logit_multiclass(
 def _hinton_multiclass(
     g: NDArray, z_t: NDArray, onehot: NDArray, soft_ratio: float, T: float, soft_scale: str
 ) -> NDArray:
-    """Damped Newton on ℓ(g) = (1−ρ)CE(g, y) + ρc_T·KL(softmax(z_t/T) ‖ softmax(g/T))."""
+    """Damped Newton on ℓ(g) = (1−ρ)CE(g, y) + ρc_T·KL(softmax(z_t/T) ‖ softmax(g/T)).
+
+    A sample converges when its gradient is below 1e-14 or its last step moved g by at most
+    1e-12 relative; rows that do not converge within ``_NEWTON_STEPS`` steps are NaN.
+    """
     weight = _soft_weight(soft_ratio, T, soft_scale)
     q_t = softmax(z_t / T, axis=1)
     C = g.shape[1]
@@ -279,10 +291,12 @@ def _hinton_multiclass(
         soft = T * (logsumexp(logits / T, axis=1) - (q_t * logits / T).sum(axis=1))
         return (1.0 - soft_ratio) * hard + weight * soft
 
+    converged = np.zeros(g.shape[0], dtype=bool)
     for _ in range(_NEWTON_STEPS):
         p, q = softmax(g, axis=1), softmax(g / T, axis=1)
         grad = (1.0 - soft_ratio) * (p - onehot) + weight * (q - q_t)
-        if np.abs(grad).max() < 1e-14:
+        converged |= np.abs(grad).max(axis=1) < 1e-14
+        if converged.all():
             break
         hessian = (1.0 - soft_ratio) * (_softmax_jacobian(p)) + weight / T * _softmax_jacobian(q)
         # The all-ones direction is the loss's flat direction; adding 11ᵀ/C makes the system
@@ -296,7 +310,13 @@ def _hinton_multiclass(
             if not worse.any():
                 break
             scale = np.where(worse[:, None], 0.5 * scale, scale)
-        g = g + scale * step
+        moved = scale * step
+        g = g + moved
+        # At large c_T/T the gradient's rounding floor exceeds 1e-14: a step that no longer moves
+        # g (relative 1e-12) also marks a sample as converged.
+        converged |= np.abs(moved).max(axis=1) <= 1e-12 * (1.0 + np.abs(g).max(axis=1))
+    # Samples that did not converge in _NEWTON_STEPS steps are NaN, never a half-way iterate.
+    g = np.where(converged[:, None], g, np.nan)
     return g - g.mean(axis=1, keepdims=True)
 
 
@@ -380,6 +400,8 @@ class KDStudent:
       coefficients: ``(n,)`` α = (Θ(X, X) + εI)⁻¹ g, so Δw = Σ_i α_i φ(x_i).
       test_logits: ``(n_test,)`` z_s(x) = Θ(x, X) α.
       weight_norm_sq: ‖Δw‖² = gᵀ α (the Arora et al. complexity of the target).
+      converged: whether the effective-logit root finder converged at every training point
+        (when False the logits, coefficients and risks are NaN; put it into a row's values).
     """
 
     soft_ratio: float
@@ -390,6 +412,7 @@ class KDStudent:
     coefficients: NDArray[np.float64]
     test_logits: NDArray[np.float64]
     weight_norm_sq: float
+    converged: bool = True
 
     def transfer_risk(self, teacher_test_logits: ArrayLike) -> float:
         """R = P_x[sign z_s(x) ≠ sign z_t(x)] on the test points (spec §3.1)."""
@@ -510,7 +533,9 @@ class LinearizedKD:
             variant=variant,
             soft_scale=soft_scale,
         )
-        alpha = self.coefficients(g)
+        converged = bool(np.isfinite(g).all())
+        # A non-converged root leaves NaN logits: NaN coefficients, never a partial solve.
+        alpha = self.coefficients(g) if converged else np.full_like(g, np.nan)
         return KDStudent(
             soft_ratio=float(soft_ratio),
             temperature=float(temperature),
@@ -520,6 +545,7 @@ class LinearizedKD:
             coefficients=alpha,
             test_logits=self.K_test_train @ alpha,
             weight_norm_sq=float(g @ alpha),
+            converged=converged,
         )
 
 

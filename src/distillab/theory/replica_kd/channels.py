@@ -101,17 +101,21 @@ class TeacherChannel:
             return 1.0 - h
         return 1.0 / (1.0 + math.exp(h)) if h < 700 else 0.0
 
-    def prox_scalar(self, base: float, scale: float, tolerance: float = 1e-13) -> float:
+    def prox_scalar(
+        self, base: float, scale: float, tolerance: float = 1e-13, max_iterations: int = 200
+    ) -> float:
         """:meth:`prox` for one float, in plain Python (adaptive quadrature calls it per node).
 
         Same safeguarded Newton iteration inside [base, base + scale] as :mod:`.prox`, without
-        the array overhead that dominates for a single element.
+        the array overhead that dominates for a single element. Returns NaN when it has not
+        converged after ``max_iterations`` steps (the observable then is NaN, and the solver
+        reports it), never the last iterate.
         """
         if self.loss == "square":
             return (base + scale) / (1.0 + scale)
         lower, upper = base, base + scale
         h = base + 0.5 * scale
-        for _ in range(200):
+        for _ in range(max_iterations):
             down = self.score_scalar(h)
             step = (h - base - scale * down) / (1.0 + scale * down * (1.0 - down))
             if abs(step) <= tolerance * (1.0 + abs(h)):
@@ -121,7 +125,7 @@ class TeacherChannel:
             else:
                 lower = h
             h = h - step if lower < h - step < upper else 0.5 * (lower + upper)
-        return h
+        return math.nan
 
 
 @dataclass(frozen=True)

@@ -65,12 +65,17 @@ def ridge_teacher(
     alpha, delta = sample_ratio, noise
     V = ridge_susceptibility(alpha, delta, teacher_reg)
     m = alpha * V / (1.0 + delta * V + alpha * V)
-    shrink = delta * V / (1.0 + delta * V)
-    Q = (m * m + alpha / delta * shrink**2 * (1.0 - m) ** 2) / (1.0 - alpha * shrink**2)
+    # Products of reciprocals instead of ``x ** 2``: a Python float power raises OverflowError
+    # past 1e154, where the square of a reciprocal only underflows towards its true limit 0.
+    inverse = 1.0 / (1.0 + delta * V)
+    shrink = delta * V * inverse
+    Q = (m * m + alpha / delta * (shrink * shrink) * ((1.0 - m) * (1.0 - m))) / (
+        1.0 - alpha * (shrink * shrink)
+    )
     hats = TeacherHats(
-        m_hat=alpha * (1.0 - m) / (1.0 + delta * V),
-        Q_hat=alpha * delta * ((1.0 - m) ** 2 + delta * Q) / (1.0 + delta * V) ** 2,
-        V_hat=alpha * delta / (1.0 + delta * V),
+        m_hat=alpha * (1.0 - m) * inverse,
+        Q_hat=alpha * delta * ((1.0 - m) * (1.0 - m) + delta * Q) * inverse * inverse,
+        V_hat=alpha * delta * inverse,
     )
     return TeacherOverlaps(m=m, Q=Q, V=V), hats
 
@@ -110,7 +115,9 @@ def square_student(
     V_hat_st = -alpha * delta * B_t / (1.0 + delta * V_s)
     c = a_t * V_hat_st
     # m̂_S = α(A0 − m_S)/(1+ΔV_S) makes m_S = ρa_S(m̂_S − c m̂_T) linear in m_S.
-    A0 = 1.0 - B_t * (1.0 - m_t)
+    # A0 = 1 − B_T(1 − m_T) with 1 − B_T = (η + Δ(V_T − V_ST))/(1+ΔV_T) written out: for a strongly
+    # regularised teacher (λ_T ~ 1e8) B_T → 1 and m_T → 0, and the direct form cancels 8 digits.
+    A0 = (eta + delta * (V_t - V_st)) / (1.0 + delta * V_t) + B_t * m_t
     g = rho * a_s * alpha / (1.0 + delta * V_s)
     m_s = (g * A0 - rho * a_s * c * teacher_hats.m_hat) / (1.0 + g)
     A_y = A0 - m_s
@@ -123,10 +130,11 @@ def square_student(
     Q_ts = scale_ts * (teacher_hats.m_hat * M + Q_ts_hat_rest - c * teacher_hats.Q_hat)
     Q_ts /= 1.0 - scale_ts * e * delta
     Q_ts_hat = Q_ts_hat_rest + e * delta * Q_ts
-    f = alpha * delta / (1.0 + delta * V_s) ** 2
-    Q_s_hat_rest = f * (A_y**2 + delta * (B_t**2 * Q_t - 2.0 * B_t * Q_ts))
-    scale_s = rho * a_s**2
-    Q_s = scale_s * (M**2 + Q_s_hat_rest - 2.0 * c * Q_ts_hat + c**2 * teacher_hats.Q_hat)
+    inverse_s = 1.0 / (1.0 + delta * V_s)
+    f = alpha * delta * inverse_s * inverse_s
+    Q_s_hat_rest = f * (A_y * A_y + delta * (B_t * B_t * Q_t - 2.0 * B_t * Q_ts))
+    scale_s = rho * a_s * a_s
+    Q_s = scale_s * (M * M + Q_s_hat_rest - 2.0 * c * Q_ts_hat + c * c * teacher_hats.Q_hat)
     Q_s /= 1.0 - scale_s * f * delta
     hats = StudentHats(
         m_hat=m_hat_s,

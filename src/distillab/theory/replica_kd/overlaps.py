@@ -32,7 +32,9 @@ class TeacherHats:
     def prior(self, teacher_reg: float) -> TeacherOverlaps:
         """Teacher order parameters from the ridge prior (s̄ = 1)."""
         a = 1.0 / (teacher_reg + self.V_hat)
-        return TeacherOverlaps(m=a * self.m_hat, Q=a * a * (self.m_hat**2 + self.Q_hat), V=a)
+        return TeacherOverlaps(
+            m=a * self.m_hat, Q=a * a * (self.m_hat * self.m_hat + self.Q_hat), V=a
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ class StudentHats:
         M = self.m_hat - c * teacher.m_hat
         return StudentOverlaps(
             m=rho * a_s * M,
-            Q=rho * a_s**2 * (M**2 + self.Q_hat - 2 * c * self.Q_TS_hat + c**2 * teacher.Q_hat),
+            Q=rho
+            * a_s
+            * a_s
+            * (M * M + self.Q_hat - 2 * c * self.Q_TS_hat + c * c * teacher.Q_hat),
             V=rho * a_s,
             Q_TS=rho * a_t * a_s * (teacher.m_hat * M + self.Q_TS_hat - c * teacher.Q_hat),
             V_ST=-rho * a_s * c,

@@ -324,7 +324,7 @@ def _unphysical(teacher: TeacherOverlaps, student: StudentOverlaps) -> str:
         return f"unphysical teacher: Q_T={teacher.Q:.3g}, V_T={teacher.V:.3g}"
     if student.Q <= 0 or student.V <= 0:
         return f"unphysical student: Q_S={student.Q:.3g}, V_S={student.V:.3g}"
-    if student.Q_TS**2 > teacher.Q * student.Q * (1.0 + _SCHWARZ_SLACK):
+    if student.Q_TS * student.Q_TS > teacher.Q * student.Q * (1.0 + _SCHWARZ_SLACK):
         return "unphysical: Q_TS² > Q_T·Q_S"
     return ""
 
@@ -368,6 +368,11 @@ def _result(
             ),
             "agreement": observables.agreement(teacher, student, delta),
         }
+        broken = sorted(name for name, value in errors.items() if not math.isfinite(value))
+        if broken:
+            # A proximal step inside the adaptive quadrature did not converge (NaN).
+            status = f"non-finite observable: {', '.join(broken)}"
+            errors = dict.fromkeys(errors, math.nan)
     return ReplicaKDResult(
         setting=setting,
         m_T=teacher.m,
@@ -428,9 +433,14 @@ def _solve_setting(
     teacher_channel = TeacherChannel(setting.teacher_loss)
     iterations = 0
     if closed_teacher:
-        teacher, teacher_hats = closed_form.ridge_teacher(
-            setting.sample_ratio, setting.noise, setting.teacher_reg
-        )
+        try:
+            teacher, teacher_hats = closed_form.ridge_teacher(
+                setting.sample_ratio, setting.noise, setting.teacher_reg
+            )
+        except ArithmeticError as error:
+            # Only far outside the tested domain (e.g. Δ ~ 1e30): a status, never a raw error.
+            status = f"teacher closed form failed: {error}"
+            return _result(setting, blank_teacher, blank_student, {}, 0, status, method)
     else:
         block = _iterate_teacher(setting, teacher_channel, teacher_start, options)
         iterations += block.iterations
@@ -446,16 +456,21 @@ def _solve_setting(
                 method,
             )
     if closed_student:
-        student, student_hats = closed_form.square_student(
-            teacher,
-            teacher_hats,
-            sample_ratio=setting.sample_ratio,
-            noise=setting.noise,
-            teacher_reg=setting.teacher_reg,
-            student_reg=setting.student_reg,
-            feature_fraction=setting.feature_fraction,
-            hard_weight=setting.hard_weight if setting.student_loss == "kd_sq" else 1.0,
-        )
+        try:
+            student, student_hats = closed_form.square_student(
+                teacher,
+                teacher_hats,
+                sample_ratio=setting.sample_ratio,
+                noise=setting.noise,
+                teacher_reg=setting.teacher_reg,
+                student_reg=setting.student_reg,
+                feature_fraction=setting.feature_fraction,
+                hard_weight=setting.hard_weight if setting.student_loss == "kd_sq" else 1.0,
+            )
+        except ArithmeticError as error:
+            status = f"student closed form failed: {error}"
+            conjugates = _conjugates(teacher_hats, None)
+            return _result(setting, teacher, blank_student, conjugates, iterations, status, method)
         status = "converged"
     else:
         if student_start is None:
