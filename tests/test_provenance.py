@@ -1,0 +1,27 @@
+"""Per-figure code versions: a figure's version covers exactly the code that computes its rows."""
+
+from __future__ import annotations
+
+from distillab.provenance import code_version, module_closure, module_version
+
+
+def test_closure_follows_imports_into_engines_but_not_other_studies_or_the_report() -> None:
+    closure = module_closure("distillab.studies.kernels.lazy_training")
+    assert "distillab.theory.kernel_kd" in closure  # the engine it calls
+    assert "distillab.nn.two_layer" in closure  # reached through distillab.nn's __init__
+    assert "distillab.studies.kernels.lazy_training" in closure
+    assert not any(m.startswith("distillab.studies.hong_2021") for m in closure)
+    assert not any(m.startswith(("distillab.report", "distillab.sweep")) for m in closure)
+    assert "distillab.studies.spec" not in closure
+
+
+def test_relative_and_from_imports_resolve_to_modules() -> None:
+    closure = module_closure("distillab.theory.replica_kd.solver")
+    assert {"distillab.theory.replica_kd", "distillab.theory.replica_kd.setting"} <= set(closure)
+
+
+def test_versions_differ_between_studies_and_are_stable() -> None:
+    kernels = module_version("distillab.studies.kernels.lazy_training")
+    hong = module_version("distillab.studies.hong_2021.zero_loss")
+    assert kernels != hong and kernels == module_version("distillab.studies.kernels.lazy_training")
+    assert kernels.split("+")[0] == code_version().split("+")[0]
