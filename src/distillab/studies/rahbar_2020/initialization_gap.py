@@ -6,9 +6,10 @@ f_∞(x) = h(x)ᵀH⁻¹t + g(x) with g(x) = f₀(x) − h(x)ᵀH⁻¹f₀(X). A
 ½‖u − z‖²) of a converged teacher (z ≈ y) therefore differs from the teacher on test inputs by
 g_S − g_T (+ h(x)ᵀH⁻¹(z − y)): zero when they share the initialisation, ∝ κ when the student is
 re-initialised. ``KernelKD.predict`` gives both networks' predicted test functions from their own
-u(0), f₀; the gap is their difference. Simulation: width-4096 ``TwoLayerNet`` teacher trained 600
-GD steps (η = 1/μ_max) on ±1 labels of 40 points of S^9, student trained 600 steps on its outputs
-from the same (shared) or another (fresh) initialisation, κ ∈ {0.25, 0.5, 1}; 200 test points.
+u(0), f₀; the gap is their difference. Simulation: a width-4096 (quick; 16384 full)
+``TwoLayerNet`` teacher trained 600 GD steps (η = 1/μ_max) on ±1 labels of 40 points of S^9, a
+student trained 600 steps on its outputs from the same (shared) or another (fresh)
+initialisation, κ ∈ {0.25, 0.5, 1} (and 0.125 in full); 200 test points.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from distillab.report.plotting import finish_axes, new_figure, plot_simulation, 
 from distillab.studies.rahbar_2020.problem import load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
 from distillab.studies.rahbar_2020.training import train_student
-from distillab.studies.spec import Comparison, Figure, Tolerance
+from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
 from distillab.sweep.grid import product_grid
 from distillab.sweep.store import Row
 from distillab.theory.kernel_kd import KernelKD
@@ -71,13 +72,15 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         problem.h_test, steps, f0=run.test[0], lr=lr
     ) - teacher_engine.predict(problem.h_test, params["teacher_steps"], f0=teacher.f0_test, lr=lr)
     measured = run.test[-1] - teacher.z_test
+    scale = _rms(teacher.z_test)
+    along = float(measured @ predicted / np.linalg.norm(predicted) / math.sqrt(predicted.size))
     return {
         "gap_rms": _rms(measured),
         "gap_rms_theory": _rms(predicted),
-        "gap_relative": _rms(measured) / _rms(teacher.z_test),
+        "gap_along": along,
+        "gap_relative": _rms(measured) / scale,
+        "gap_relative_theory": _rms(predicted) / scale,
         "correlation": float(np.corrcoef(measured, predicted)[0, 1]),
-        "one": 1.0,
-        "zero": 0.0,
         "gap": measured.tolist(),
         "gap_theory": predicted.tolist(),
     }
@@ -104,6 +107,7 @@ def plot(rows: list[Row]) -> MplFigure:
             "init_scale",
             "gap_rms",
             where=where,
+            scope=FRESH_GAP.in_scope if init == "fresh" else None,
             color=colour,
             label=f"{init} init: trained nets",
         )
@@ -157,64 +161,134 @@ _BASE = {
     "steps": 600,
 }
 
+_KAPPAS = {"quick": [0.25, 0.5, 1.0], "full": [0.125, 0.25, 0.5, 1.0]}
+# The full profile runs 4× wider nets: the allowance c/(κ√m) halves (resolution ≈ 2–3% at κ = 1).
+_WIDTHS = {"quick": _BASE["width"], "full": 4 * _BASE["width"]}
+
+
+def _fresh(point: Mapping[str, Any]) -> bool:
+    return point["student_init"] == "fresh"
+
+
+def _shared(point: Mapping[str, Any]) -> bool:
+    return point["student_init"] == "shared"
+
+
+# Laziness: ReLU is 1-homogeneous, so the NTK does not depend on κ while the weights a unit needs
+# to move do not shrink with it: the relative movement, hence the non-linear error, is
+# ‖Δw_r‖/‖w_r(0)‖ ∝ 1/(κ√m) (Chizat, Oyallon & Bach 2019).
+_LAZY_RATE = {
+    "rate": lambda p: 1.0 / (p["init_scale"] * math.sqrt(p["width"])),
+    "rate_label": "1/(κ√m)",
+}
+_LAZY_REASON = (
+    "seed noise of the paired differences (z = 3) plus the network's distance from its "
+    "linearisation, O(1/(κ√m)) (its relative weight movement); c = {c:g} is twice the largest "
+    "|relative error|·κ√m ({pilot}) of a pilot at seed 5 (not a grid seed), m = {m}, {where}."
+)
+# Pilot at seed 5, m = 4096: fresh κ = 1 / 0.25: RMS gap off by +1.0% / +4.2% (·κ√m = 0.63 /
+# 0.67), its component along the prediction by +0.75% / +0.97%; shared κ = 1: +5.3% (3.4).
+_FRESH_PILOT = {"c": 1.35, "pilot": "0.67", "m": _BASE["width"], "where": "fresh, κ = 0.25 and 1"}
+_SHARED_PILOT = {"c": 6.8, "pilot": "3.4", "m": _BASE["width"], "where": "shared, κ = 1"}
+_FRESH_SCOPE = (
+    "fresh initialisation: the theory predicts the gap g_S − g_T (+ hᵀH⁻¹(z − y)) at every κ; "
+    "its finite-width error is allowed by the rate 1/(κ√m), not cut off"
+)
+FRESH_GAP = Comparison(
+    "gap_rms",
+    "gap_rms_theory",
+    Tolerance(_LAZY_REASON.format(**_FRESH_PILOT), allowance=_FRESH_PILOT["c"], **_LAZY_RATE),
+    theory_from="seed",
+    label="fresh init: RMS test gap vs the predicted ‖g_S − g_T‖ of the same seed, every κ",
+    scope=_fresh,
+    scope_reason=_FRESH_SCOPE,
+)
+
 FIGURE = Figure(
     name="initialization-gap",
     title="A pure-KD student reproduces its teacher iff it shares the initialisation (T2/T6)",
     caption=(
-        "RMS over 200 test points of the difference between a pure-KD student (loss ½‖u − z‖², "
-        "trained to convergence on the outputs z of a converged teacher) and the teacher, vs the "
-        "initialisation scale κ. Lines: kernel-regime prediction from KernelKD.predict for each "
-        "network's own initial function — the gap g_S − g_T with g = f₀ − hᵀH⁻¹f₀(X) (spec T2, "
-        "[R]); points: width-4096 two-layer ReLU nets, seed mean ± s.e. Shared initialisation: "
-        "the student retraces the teacher (gap at round-off; the v1 lottery-ticket reading [G]); "
-        "fresh: the gap grows linearly in κ and matches the prediction point by point (right)."
+        f"RMS over {_BASE['n_test']} test points of the difference between a pure-KD student "
+        "(loss ½‖u − z‖², trained to convergence on the outputs z of a converged teacher) and "
+        "the teacher, vs the initialisation scale κ. Lines: kernel-regime prediction from "
+        "KernelKD.predict for each network's own initial function — the gap g_S − g_T with "
+        "g = f₀ − hᵀH⁻¹f₀(X), plus hᵀH⁻¹(z − y) from the teacher's unfinished fit (spec T2, "
+        f"[R]); points: width-{_WIDTHS['quick']} (quick) / {_WIDTHS['full']} (full) two-layer "
+        "ReLU nets (teacher "
+        f"{_BASE['teacher_steps']} GD steps on ±1 labels of {_BASE['n']} points of "
+        f"S^{_BASE['d'] - 1}, student {_BASE['steps']} steps), seed mean ± s.e. Shared "
+        "initialisation: the student retraces the teacher, the gap is only the propagated "
+        "remainder z − y of the teacher's fit, orders of magnitude below the fresh gap (the v1 "
+        "lottery-ticket reading [G]); fresh: the gap grows linearly in κ and matches the "
+        "prediction point by point (right); its finite-width error is allowed as c/(κ√m), and a "
+        "scaling line checks that the error falls as 1/κ."
     ),
     grid={
         "quick": product_grid(
             student_init=list(INITS),
-            init_scale=[0.25, 0.5, 1.0],
-            **{k: [v] for k, v in _BASE.items()},
+            init_scale=_KAPPAS["quick"],
+            width=[_WIDTHS["quick"]],
+            **{k: [v] for k, v in _BASE.items() if k != "width"},
         ),
         "full": product_grid(
             student_init=list(INITS),
-            init_scale=[0.125, 0.25, 0.5, 1.0],
-            **{k: [v] for k, v in _BASE.items()},
+            init_scale=_KAPPAS["full"],
+            width=[_WIDTHS["full"]],
+            **{k: [v] for k, v in _BASE.items() if k != "width"},
         ),
     },
     simulate=simulate,
     plot=plot,
     seeds={"quick": 2, "full": 4},
-    # Measured (seed 1): fresh-gap RMS within 6% of the prediction at κ = 0.125–0.25, 3.6% at
-    # 0.5, 1.9% at 1 (smaller κ is less lazy at fixed m); correlation 0.91, 0.96–0.97, 0.99,
-    # 0.997 at κ = 0.125, 0.25, 0.5, 1; shared gap/teacher RMS ≤ 4e-7 (the teacher's residual
-    # convergence error). The comparisons apply where the regime is lazy enough (κ ≥ 0.5).
     compare=(
+        FRESH_GAP,
         Comparison(
-            "gap_rms",
+            "gap_along",
             "gap_rms_theory",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.05, relative=True),
+            Tolerance(
+                _LAZY_REASON.format(**_FRESH_PILOT), allowance=_FRESH_PILOT["c"], **_LAZY_RATE
+            ),
             theory_from="seed",
-            label="fresh init: RMS gap vs ‖g_S − g_T‖, κ ≥ 0.5 (tol 5%)",
-            scope=lambda p: p["student_init"] == "fresh" and p["init_scale"] >= 0.5,
-            scope_reason="unreviewed legacy scope",
-        ),
-        Comparison(
-            "correlation",
-            "one",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.05, relative=False),
-            theory_from="seed",
-            label="fresh init: corr(measured, predicted gap) ≥ 0.95, κ ≥ 0.5 (spec §5 item 10)",
-            scope=lambda p: p["student_init"] == "fresh" and p["init_scale"] >= 0.5,
-            scope_reason="unreviewed legacy scope",
+            label=(
+                "fresh init: component of the measured gap along the predicted one (RMS units) "
+                "= ‖g_S − g_T‖: direction and size (spec §5 item 10)"
+            ),
+            scope=_fresh,
+            scope_reason=_FRESH_SCOPE,
         ),
         Comparison(
             "gap_relative",
-            "zero",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=1e-6, relative=False),
+            "gap_relative_theory",
+            Tolerance(
+                _LAZY_REASON.format(**_SHARED_PILOT)
+                + " With a shared initialisation the student's targets z differ from the "
+                "teacher's y only by the teacher's fit remainder, so the gap is that remainder "
+                "propagated by the kernel, predicted per seed with the same rate.",
+                allowance=_SHARED_PILOT["c"],
+                **_LAZY_RATE,
+            ),
             theory_from="seed",
-            label="shared init: RMS gap / RMS teacher (theory 0, abs tol 1e-6; spec §5 item 10)",
-            scope=lambda p: p["student_init"] == "shared",
-            scope_reason="unreviewed legacy scope",
+            label="shared init: RMS gap / RMS teacher vs the predicted propagated remainder",
+            scope=_shared,
+            scope_reason=(
+                "shared initialisation: the theory predicts the student retraces the teacher"
+            ),
+            scale=1.0,
+            scale_reason="gap_relative is in units of the teacher's RMS test output",
+        ),
+        Scaling(
+            "gap_rms",
+            "gap_rms_theory",
+            size="init_scale",
+            slope=-1.0,
+            reason=(
+                "the relative weight movement, hence the non-linear error, is ∝ 1/(κ√m) "
+                "(Chizat et al. 2019), at fixed m ∝ 1/κ"
+            ),
+            label="fresh init: relative gap error falls as 1/κ",
+            theory_from="seed",
+            scope=_fresh,
+            scope_reason=_FRESH_SCOPE,
         ),
     ),
 )

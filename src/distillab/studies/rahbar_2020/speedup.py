@@ -25,13 +25,13 @@ from distillab.report.plotting import finish_axes, new_figure, plot_simulation, 
 from distillab.studies.rahbar_2020.problem import DATASETS, Problem, load_problem
 from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
 from distillab.studies.rahbar_2020.training import train_student
-from distillab.studies.spec import Comparison, Figure, Tolerance
+from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
 from distillab.sweep.grid import canonical_params, product_grid
 from distillab.sweep.store import Row
 from distillab.theory.kernel_kd import KernelKD
 
 TEACHERS = ("labels", "smooth")
-_TEACHER_NAMES = {"labels": "z = y", "smooth": "smooth teacher (kernel GD, 10 steps)"}
+_TEACHER_NAMES = {"labels": "z = y", "smooth": "smooth teacher (kernel GD)"}
 
 
 def _engine(params: Mapping[str, Any]) -> tuple[Problem, KernelKD, float, float]:
@@ -105,8 +105,9 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
 def plot(rows: list[Row]) -> MplFigure:
     figure, axes = new_figure(ncols=len(TEACHERS) + 1, nrows=len(DATASETS))
     for line, dataset in zip(axes, DATASETS, strict=True):
+        width = _plotted_width(dataset, rows)
         for ax, teacher in zip(line[: len(TEACHERS)], TEACHERS, strict=True):
-            where = {"dataset": dataset, "teacher": teacher}
+            where = {"dataset": dataset, "teacher": teacher, "width": width}
             for key, colour, style, label in (
                 ("steps_exact", "C0", "-", "exact spectral count"),
                 ("steps_rule", "C2", "--", "(1+λ) rule k(0)/(1+λ)"),
@@ -123,13 +124,20 @@ def plot(rows: list[Row]) -> MplFigure:
                     label=label,
                 )
             plot_simulation(
-                ax, rows, "pi_weight", "steps", where=where, color="C3", label="trained net"
+                ax,
+                rows,
+                "pi_weight",
+                "steps",
+                where=where,
+                scope=STEPS.in_scope,
+                color="C3",
+                label="trained net",
             )
             finish_axes(
                 ax,
                 xlabel="PI weight λ (fixed η)",
                 ylabel="GD steps to ‖u − u*‖ ≤ ε",
-                title=f"{dataset}: {_TEACHER_NAMES[teacher]}",
+                title=f"{dataset}, m = {width}: {_TEACHER_NAMES[teacher]}",
                 yscale="log",
             )
         ax = line[-1]
@@ -138,13 +146,13 @@ def plot(rows: list[Row]) -> MplFigure:
             rows,
             "pi_weight",
             "speedup_rule",
-            where={"dataset": dataset, "teacher": "labels"},
+            where={"dataset": dataset, "teacher": "labels", "width": width},
             color="C2",
             linestyle="--",
             label="(1+λ) rule",
         )
         for teacher, colour in zip(TEACHERS, ("C0", "C1"), strict=True):
-            where = {"dataset": dataset, "teacher": teacher}
+            where = {"dataset": dataset, "teacher": teacher, "width": width}
             plot_theory(
                 ax,
                 rows,
@@ -160,6 +168,7 @@ def plot(rows: list[Row]) -> MplFigure:
                 "pi_weight",
                 "speedup",
                 where=where,
+                scope=SPEEDUP.in_scope,
                 color=colour,
                 label=f"net, {_TEACHER_NAMES[teacher].split(' (')[0]}",
             )
@@ -173,79 +182,150 @@ def plot(rows: list[Row]) -> MplFigure:
     return figure
 
 
-def _grid(sizes: dict[str, tuple[int, int]], width: int, weights: list[float]) -> list[dict]:
+_NOISE = 0.2
+_TEACHER_STEPS = 10
+_LR_SCALE = 0.3
+_EPS_REL = 0.2
+_SIZES = {"sphere": (100, 10), "digits": (100, 64)}
+# Widths per profile and data set: a ladder of three on S^9 for the m^-1/2 scaling line, the
+# digits at one width (their d = 64 makes wide nets 6× dearer per step).
+_WIDTHS = {
+    "quick": {"sphere": (1024, 2048, 4096), "digits": (4096,)},
+    "full": {"sphere": (4096, 16384, 65536), "digits": (16384,)},
+}
+_WEIGHTS = {"quick": [0.0, 1.0, 4.0], "full": [0.0, 0.5, 1.0, 2.0, 4.0]}
+
+
+def _grid(profile: str) -> list[dict]:
     base = {
         "n_test": 1,
         "data_seed": 0,
-        "label_noise": 0.2,
-        "teacher_steps": 10,
-        "width": width,
+        "label_noise": _NOISE,
+        "teacher_steps": _TEACHER_STEPS,
         "antisymmetric": True,
-        "lr_scale": 0.3,
-        "eps_rel": 0.2,
+        "lr_scale": _LR_SCALE,
+        "eps_rel": _EPS_REL,
     }
     points = []
-    for dataset, (n, d) in sizes.items():
+    for dataset, (n, d) in _SIZES.items():
         points += product_grid(
             dataset=[dataset],
             n=[n],
             d=[d],
             teacher=list(TEACHERS),
-            pi_weight=weights,
+            pi_weight=_WEIGHTS[profile],
+            width=list(_WIDTHS[profile][dataset]),
             **{k: [v] for k, v in base.items()},
         )
     return points
 
 
+def _plotted_width(dataset: str, rows: list[Row]) -> int | None:
+    """The width drawn for ``dataset``: the largest of its ladder (the others serve scaling)."""
+    widths = sorted({r.params["width"] for r in rows if r.params.get("dataset") == dataset})
+    return widths[-1] if widths else None
+
+
+_WIDTH_RATE = {"rate": lambda p: p["width"] ** -0.5, "rate_label": "m^-1/2"}
+# Pilot at seed 5 (not a grid seed), S^9, λ = 0 and 4: where u* carries the label noise (z = y,
+# and λ = 0) the nets need 62–65% more steps than the exact count at m = 1024 and 24% more at
+# 4096 (·√m ≤ 20.9); the smooth teacher at λ = 4 needs exactly the predicted count at both. The
+# exact count from each seed's own initial kernel H_m(0) equals H^∞'s within one step (seed 5,
+# m = 1024/4096, λ = 1/4), so the lag is the kernel's drift during training, not its initial
+# fluctuation: a per-seed kernel theory would not tighten these lines.
+_STEP_RULE = Tolerance(
+    "seed noise (z = 3) plus the finite-width lag of the slow modes: the width-m kernel drifts "
+    "from H^∞ by O(m^-1/2) during training, so a count set by the slow modes u* excites is off "
+    "by a relative O(m^-1/2); c = 42 is twice the largest |relative error|·√m (20.9, z = y at "
+    "λ = 4) of a pilot at seed 5 (not a grid seed), S^9, m = 1024 and 4096, λ = 0 and 4. This "
+    "line cannot reach a 5% resolution: that needs c·m^-1/2 ≤ 2.5%, i.e. m ≈ 3·10⁶.",
+    allowance=42.0,
+    **_WIDTH_RATE,
+)
+_Z_NE_Y = (
+    "z ≠ y and λ > 0: there the count is a spectral prediction; with z = y the objective is "
+    "(1+λ)·½‖u − y‖², so its speed-up 1+λ is the step-size identity (drawn, not checked), and "
+    "at λ = 0 the speed-up is 1 by definition"
+)
+
+SPEEDUP = Comparison(
+    "speedup",
+    "speedup_exact",
+    Tolerance(
+        _STEP_RULE.reason + " The speed-up inherits the λ = 0 count's error.",
+        allowance=_STEP_RULE.allowance,
+        **_WIDTH_RATE,
+    ),
+    label="z ≠ y (smooth teacher): speed-up k_ε(0)/k_ε(λ) of nets vs the exact spectral ratio",
+    scope=lambda p: p["teacher"] == "smooth" and p["pi_weight"] > 0,
+    scope_reason=_Z_NE_Y,
+)
+STEPS = Comparison(
+    "steps",
+    "steps_exact",
+    _STEP_RULE,
+    label="net steps to ε vs the exact spectral count, every point",
+)
+
 FIGURE = Figure(
     name="speedup",
     title="Steps to ε vs λ at fixed η: the (1+λ) rule, the exact spectral count, a smooth teacher",
     caption=(
-        "GD steps until ‖u(k) − u*‖ ≤ ε = 0.2·√n on the KT-A sum objective at one fixed step "
-        "η = 0.3/μ_max, vs λ; labels carry 20% noise. Lines: exact count from the spectrum of "
+        "GD steps until ‖u(k) − u*‖ ≤ ε = "
+        f"{_EPS_REL:g}·√n on the KT-A sum objective at one fixed step η = {_LR_SCALE:g}/μ_max, "
+        f"vs λ; labels carry {100 * _NOISE:g}% noise. Lines: exact count from the spectrum of "
         "H^∞ (solid), the (1+λ) rule k_ε(0)/(1+λ) (dashed), the worst-case bound "
         "⌈ln(‖u*‖/ε)/(−ln ρ)⌉ (dotted) (spec T4, [R]). Points: trained two-layer ReLU students "
-        "(antisymmetric initialisation, u(0) = 0), seed mean ± s.e. Left: z = y follows the "
-        "rule (effect 1, the paper's claim that the teacher reduces iterations [A]). Right: a "
-        "smooth teacher (kernel GD stopped after 10 steps) beats the rule — its energy lies on "
-        "the fast eigenvectors (effect 2). Rows: 100 points of S^9 and 100 digits 3 vs 8; width "
-        "4096 (quick) or 16384 (full). The nets' excess steps where u* carries label noise is "
-        "the finite-width kernel's slow modes (≈ n/(√m μ_min) ≫ 1); it cancels in the speed-up."
+        "(antisymmetric initialisation, u(0) = 0), seed mean ± s.e. Left: z = y, whose speed-up "
+        "is exactly the (1+λ) rule — the objective is (1+λ)·½‖u − y‖², a larger step, so it is "
+        "drawn but not checked (greyed). Right: a smooth teacher (kernel GD stopped after "
+        f"{_TEACHER_STEPS} steps) beats the rule — its energy lies on the fast eigenvectors "
+        "(effect 2, the paper's claim that the teacher reduces iterations [A]); this speed-up "
+        "is the checked prediction. Rows: "
+        f"{_SIZES['sphere'][0]} points of S^{_SIZES['sphere'][1] - 1} and "
+        f"{_SIZES['digits'][0]} digits 3 vs 8; drawn at the largest width of the grid (quick: "
+        f"S^9 m = {'/'.join(map(str, _WIDTHS['quick']['sphere']))}, digits m = "
+        f"{'/'.join(map(str, _WIDTHS['quick']['digits']))}; full: S^9 m = "
+        f"{'/'.join(map(str, _WIDTHS['full']['sphere']))}, digits m = "
+        f"{'/'.join(map(str, _WIDTHS['full']['digits']))}). The nets' excess steps where u* "
+        "carries label noise come from the finite-width kernel's slow modes; the agreement "
+        "lines allow them as c·m^-1/2 and a scaling line on the S^9 ladder checks that rate."
     ),
-    grid={
-        "quick": _grid({"sphere": (100, 10), "digits": (100, 64)}, 4096, [0.0, 1.0, 4.0]),
-        "full": _grid({"sphere": (100, 10), "digits": (100, 64)}, 16384, [0.0, 0.5, 1.0, 2.0, 4.0]),
-    },
+    grid={"quick": _grid("quick"), "full": _grid("full")},
     theory=theory,
     simulate=simulate,
     plot=plot,
-    seeds={"quick": 2, "full": 3},
-    # Measured (quick, seeds 0–1): speed-up with z = y within 1% of 1+λ on both data sets; the
-    # trained nets need 9–28% more steps than the exact count where u* carries the 20% label
-    # noise (the finite-width kernel's slowest modes lag H^∞), 0–6% more with the smooth
-    # teacher at λ > 0, whose u* avoids those modes.
+    seeds={"quick": 2, "full": 4},
     compare=(
-        Comparison(
-            "speedup",
-            "speedup_rule",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.10, relative=True),
-            label="z = y: k_ε(0)/k_ε(λ) of trained nets vs 1+λ (spec §5 item 3, ±10%)",
-            scope=lambda p: p["teacher"] == "labels",
-            scope_reason="unreviewed legacy scope",
-        ),
+        SPEEDUP,
         Comparison(
             "steps",
             "steps_exact",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.10, relative=True),
-            label="smooth teacher, λ > 0: net steps vs exact spectral count (< rule; item 7)",
+            Tolerance(
+                "seed noise (z = 3) plus one step, the integer resolution of a count: a smooth "
+                "teacher's u* has little weight on the slow modes whose finite-width lag is the "
+                "error above (spec T4 effect 2; the pilot at seed 5, m = 1024 and 4096, λ = 4 "
+                "found no excess step).",
+                allowance=1.0,
+                relative=False,
+            ),
+            label="z ≠ y (smooth teacher), λ > 0: net steps vs exact count (item 7)",
             scope=lambda p: p["teacher"] == "smooth" and p["pi_weight"] > 0,
-            scope_reason="unreviewed legacy scope",
+            scope_reason=_Z_NE_Y,
         ),
-        Comparison(
+        STEPS,
+        Scaling(
             "steps",
             "steps_exact",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.35, relative=True),
-            label="all points: net steps vs exact count (finite-width excess ≤ 35%)",
+            size="width",
+            slope=-0.5,
+            reason="the width-m kernel's slow modes deviate from H^∞'s by O(m^-1/2)",
+            label="S^9: net − exact step count falls as m^-1/2",
+            scope=lambda p: p["dataset"] == "sphere",
+            scope_reason=(
+                "the width ladder is run on S^9 only (cost); the digits are checked at one width "
+                "by the line above"
+            ),
         ),
     ),
 )
