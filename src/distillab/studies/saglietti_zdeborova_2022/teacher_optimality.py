@@ -19,8 +19,7 @@ from distillab.studies.saglietti_zdeborova_2022.common import (
     BASE,
     SEEDS,
     SIZES,
-    TEST_ERROR,
-    comparisons,
+    agreement_line,
     line_points,
     log_grid,
     plot_line,
@@ -34,6 +33,7 @@ from distillab.sweep.store import Row
 TEACHER_LOSSES = ("square", "logistic")
 SAMPLE_RATIOS = (0.5, 2.0)
 _COLOURS = {0.5: "C0", 2.0: "C1"}
+_TEACHER = agreement_line("teacher_test_error", "teacher test error")
 
 
 theory = with_segment(theory_point, "teacher_reg", 3)
@@ -63,6 +63,7 @@ def plot(rows: list[Row]) -> MplFigure:
                 "teacher_reg",
                 "teacher_test_error",
                 where=where,
+                scope=_TEACHER.in_scope,
                 color=colour,
                 label=f"teacher, $\\alpha = {alpha:g}$",
             )
@@ -110,7 +111,8 @@ FIGURE = Figure(
     title="Teacher test error decreases to the Bayes error ε_BO as λ_T grows",
     caption=(
         "Teacher test error vs its ridge λ_T (log axis) for square and logistic teachers on all d "
-        "features, at α = 0.5 and 2 (Δ = 1). Lines: replica theory; dotted: ε_BO(α) = "
+        f"features, at α = {' and '.join(f'{a:g}' for a in SAMPLE_RATIOS)} "
+        f"(Δ = {BASE['noise']:g}). Lines: replica theory; dotted: ε_BO(α) = "
         "H(√(α/(Δ(α+Δ)))); points: finite-d ridge (linear solve) and logistic (L-BFGS) teachers, "
         "seed mean ± s.e. In this balanced mixture the Hebbian estimator (λ_T → ∞) is "
         "Bayes-optimal (Mignacco et al. 2020 [F]), so ε_T decreases monotonically to ε_BO "
@@ -121,5 +123,5 @@ FIGURE = Figure(
     simulate=simulate,
     plot=plot,
     seeds=SEEDS,
-    compare=comparisons("teacher_test_error", "teacher test error", TEST_ERROR),
+    compare=(_TEACHER,),
 )
