@@ -1,7 +1,9 @@
 """Shared set-up of the ji-zhu-2020 figures: the reference problem, the kernel student, the network.
 
 Reference problem (spec §4, our scale-down): inputs uniform on S^{d−1} with d = 5; a kernel
-teacher with M = 40 centres and std(z_t) = 3 (:mod:`distillab.data.kernel_teacher`); the kernel
+teacher with M = 40 centres and std(z_t) = 3 (:mod:`distillab.data.kernel_teacher`), chosen by
+the grid parameter ``teacher`` (:data:`TEACHERS`; default ``"centred"``, see
+:func:`reference_teacher`); the kernel
 Θ = ``relu_ntk(·, trained="both")``, the NTK of ``TwoLayerNet(trained="both")`` (the spec's Θ is
 twice it; interpolants and risks are the same, ‖Δw‖² is doubled); ridge 1e−9; a fixed test sample
 per teacher. The training set of simulation seed s is ``unit_sphere(n, d, seed=s)``, whose first k
@@ -29,6 +31,7 @@ from distillab.data import (
     kernel_teacher,
     unit_sphere,
 )
+from distillab.errors import ConfigError
 from distillab.kernels import relu_ntk
 from distillab.nn import TwoLayerNet
 from distillab.report.plotting import plot_simulation, plot_theory, seed_statistics
@@ -38,6 +41,7 @@ from distillab.train import fit, kd_objective
 
 __all__ = [
     "REFERENCE",
+    "TEACHERS",
     "KernelProblem",
     "NetworkRun",
     "kernel_problem",
@@ -46,6 +50,7 @@ __all__ = [
     "perfect_teacher",
     "plot_risk_vs_ratio",
     "ratio_label",
+    "reference_teacher",
     "teacher_with_error",
     "test_inputs",
     "train_network",
@@ -53,6 +58,10 @@ __all__ = [
 
 #: The reference setting shared by the synthetic figures (spec §4).
 REFERENCE: dict[str, Any] = {"d": 5, "centres": 40, "logit_std": 3.0, "teacher_seed": 0}
+
+#: The two perfect teachers of the grid parameter ``teacher`` (see :func:`reference_teacher`).
+#: The spec does not say which one the paper means; ``"centred"`` is every figure's default.
+TEACHERS = ("centred", "per-seed")
 
 #: Finite-width training (spec E6): full-batch heavy-ball GD on the mean mixed-target loss. The
 #: momentum keeps every update in the span of the training features, so the linearised limit is
@@ -62,9 +71,32 @@ NETWORK_MOMENTUM = 0.9
 
 
 @lru_cache(maxsize=8)
-def perfect_teacher(d: int, centres: int, logit_std: float, teacher_seed: int) -> KernelTeacher:
-    """The kernel teacher of the reference problem (cached per process)."""
-    return kernel_teacher(d, seed=teacher_seed, centres=centres, logit_std=logit_std)
+def perfect_teacher(
+    d: int, centres: int, logit_std: float, teacher_seed: int, centred: bool = True
+) -> KernelTeacher:
+    """A kernel teacher of the reference problem (cached per process)."""
+    return kernel_teacher(
+        d, seed=teacher_seed, centres=centres, logit_std=logit_std, centred=centred
+    )
+
+
+def reference_teacher(params: Mapping[str, Any], seed: int) -> KernelTeacher:
+    """The perfect teacher of simulation seed ``seed`` for the grid parameter ``teacher``.
+
+    ``"centred"`` (the default of every figure): one teacher for all seeds, seeded by
+    ``teacher_seed``, its coefficients projected onto Σ_j a_j = 0 so that E_x z_t = 0 and the
+    classes are balanced (our choice). ``"per-seed"``: the spec's draw a_j ~ N(0, 1), not
+    centred, a fresh teacher for every training set (seeded ``1000·(teacher_seed + 1) + seed``);
+    the NTK's constant component then gives each teacher a random offset, so its classes are
+    unbalanced and its transfer risk is lower. Which one the paper means is unknown.
+    """
+    kind = params["teacher"]
+    if kind not in TEACHERS:
+        raise ConfigError(f"teacher must be one of {TEACHERS}, got {kind!r}.")
+    shape = (params["d"], params["centres"], params["logit_std"])
+    if kind == "centred":
+        return perfect_teacher(*shape, params["teacher_seed"])
+    return perfect_teacher(*shape, 1000 * (params["teacher_seed"] + 1) + seed, centred=False)
 
 
 @lru_cache(maxsize=8)
@@ -227,7 +259,6 @@ def plot_risk_vs_ratio(
             "risk",
             where=selected,
             color=f"C{colour}",
-            fmt="o-",
             label=f"n = {n}",
         )
         ratios, mean, _, _ = seed_statistics(rows, "soft_ratio", "risk", where=selected)

@@ -7,7 +7,9 @@ and the interpolating student carries that correction to nearby inputs, so R_g(�
 drops below 1; at small n very small ρ pays the hard-label data inefficiency, which gives an
 interior optimum ρ*. The paper states that hard labels correct an imperfect teacher [V]; the
 U-shape and the exact condition are reconstructed [R]. Theory line: the teacher's own error, the
-large-n limit of R_g(ρ = 1).
+large-n limit of R_g(ρ = 1): on every test set |R_g(ρ = 1) − e_t| ≤ P[sign z_s ≠ sign z_t], the
+transfer risk of the pure-soft-label student, which falls roughly like 1/n (perfect-teacher
+figure), so the agreement allows c/n.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from distillab.sweep.store import Row
 
 RATIOS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
 TEACHER_ERRORS = (0.08, 0.17)
+#: c of the allowance c/n: a pilot on training sets 100–103 (perfect teacher, ρ = 1) measured the
+#: transfer risk times n as 0.79, 0.42, 0.43, 0.60 at n = 25, 50, 200, 800.
+TRANSFER_ALLOWANCE = 1.0
 
 
 def _teacher(params: Mapping[str, Any]) -> Any:
@@ -90,30 +95,40 @@ FIGURE = Figure(
     title="Imperfect teacher: risk against the ground truth vs soft ratio, several n",
     caption=(
         "Teacher z_t as in the reference problem; ground truth 1[z_t + λδ > 0] with δ an "
-        "independent RKHS function and λ calibrated to a teacher error of 8% or 17% (spec E5 "
+        "independent RKHS function and λ calibrated to a teacher error of "
+        f"{' or '.join(f'{e:.0%}' for e in TEACHER_ERRORS)} (spec E5 "
         "reports 8.6% and 16.8% for λ = 0.3, 0.6). Points: risk of the converged wide student "
         "(mixed-target, T = 1) against the ground truth, mean ± s.e. over training sets (the "
         "same sets for every ρ); stars: the best ρ. Dashed: the teacher's error, the limit of "
         "R_g(ρ = 1). Paper [V]: hard labels correct an imperfect teacher; reconstruction [R]: "
         "R_g is U-shaped in ρ at small n (interior optimum) and the optimum moves to small ρ as "
-        "n grows. In our full run: 8% teacher, ρ* ≈ 0.7, 0.5, 0.3, 0.3 at n = 25, 50, 200, 800; "
-        "17% teacher, ρ* ≈ 0.3 at n = 25 and the smallest ρ from n = 50 on."
+        "n grows. The agreement line checks R_g(ρ = 1) against the teacher's error at every n "
+        f"with the allowance {TRANSFER_ALLOWANCE:g}/n for the student–teacher disagreement."
     ),
     grid={"quick": _grid([25, 50, 200], 2000), "full": _grid([25, 50, 200, 800], 4000)},
     theory=theory,
     simulate=simulate,
     plot=plot,
     seeds={"quick": 4, "full": 8},
-    # Student–teacher disagreement at ρ = 1 is ≈ 0.01 at n = 50 and ≈ 0.002 at n = 200 (perfect-
-    # teacher figure), so R_g(1) lies within 0.01 of the teacher error from n = 50 on (P10).
     compare=(
         Comparison(
             "risk",
             "teacher_error",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.01, relative=False),
-            label="R_g(ρ = 1) vs teacher error (P10, n ≥ 50)",
-            scope=lambda p: p["soft_ratio"] == 1.0 and p["n"] >= 50,
-            scope_reason="unreviewed legacy scope",
+            Tolerance(
+                "seed noise (z = 3) plus the student–teacher disagreement that bounds "
+                "|R_g(1) − e_t|, c/n with c = 1 from a pilot on training sets 100–103 (transfer "
+                "risk × n = 0.79 … 0.42 at n = 25 … 800).",
+                allowance=TRANSFER_ALLOWANCE,
+                rate=lambda p: 1.0 / p["n"],
+                rate_label="1/n",
+                relative=False,
+            ),
+            label="R_g(ρ = 1) → teacher error e_t, every n (P10)",
+            scope=lambda p: p["soft_ratio"] == 1.0,
+            scope_reason=(
+                "ρ = 1 only: pure soft labels make the student converge to the teacher; for ρ < 1 "
+                "the hard labels move it away from the teacher by design"
+            ),
         ),
     ),
 )

@@ -5,7 +5,14 @@ risk R_n = P_x[sign z_s ≠ sign z_t] is measured by Monte Carlo over training s
 paper states that a high soft ratio helps with a perfect teacher [V]; the mechanism (ρ = 1: target
 in the RKHS, fast decay; ρ < 1: a jump J(ρ, T), slow decay or plateau) is reconstructed [R].
 At the smallest n a real ``TwoLayerNet`` (trained="both", antisymmetric) trained on the same data
-with ``kd_loss`` checks that a finite network follows the kernel prediction.
+with ``kd_loss`` checks that a finite network follows the kernel prediction: the two risks differ
+by at most the fraction of test inputs where their signs differ, O(m^{−1/2}) in the lazy regime.
+
+Finding: the teacher is a grid parameter (``teacher``, see
+:func:`~distillab.studies.ji_zhu_2020.common.reference_teacher`). The default single *centred*
+teacher gives a higher transfer risk for ρ < 1 than the spec's uncentred teacher drawn afresh
+for every training set (whose classes are unbalanced); the paper does not say which it means, so
+the figure shows both, side by side.
 """
 
 from __future__ import annotations
@@ -19,10 +26,11 @@ from matplotlib.figure import Figure as MplFigure
 from distillab.report.plotting import finish_axes, new_figure, plot_simulation
 from distillab.studies.ji_zhu_2020.common import (
     REFERENCE,
+    TEACHERS,
     kernel_problem,
     label_ticks,
-    perfect_teacher,
     ratio_label,
+    reference_teacher,
     train_network,
 )
 from distillab.studies.spec import Comparison, Figure, Tolerance
@@ -31,14 +39,15 @@ from distillab.sweep.store import Row
 
 QUICK_RATIOS = (0.1, 0.5, 0.9, 1.0)
 FULL_RATIOS = (0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
+#: c of the allowance c·m^{−1/2}: the finite-width figure's sign disagreement between a trained
+#: network and the kernel student, times √m, was 0.22 (m = 1024, n = 40) and 0.58 (m = 4096,
+#: n = 60) in earlier runs (other n, ρ = 0.5).
+NETWORK_ALLOWANCE = 0.6
 
 
 def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Kernel student on training set ``seed``; a trained network too when n ≤ network_max_n."""
-    teacher = perfect_teacher(
-        params["d"], params["centres"], params["logit_std"], params["teacher_seed"]
-    )
-    problem = kernel_problem(params, seed, teacher)
+    problem = kernel_problem(params, seed, reference_teacher(params, seed))
     kd = {"soft_ratio": params["soft_ratio"], "temperature": params["temperature"]}
     student = problem.student.solve(**kd)
     values: dict[str, Any] = {
@@ -68,43 +77,43 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
 
 
 def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(width=6.0, height=4.4)
-    ax = axes[0, 0]
+    figure, axes = new_figure(ncols=len(TEACHERS), width=5.6, height=4.4)
     ratios = sorted({r.params["soft_ratio"] for r in rows}) or list(QUICK_RATIOS)
-    for colour, rho in enumerate(ratios):
-        where = {"soft_ratio": rho}
-        plot_simulation(
+    overlay = FIGURE.compare[0]
+    for ax, teacher in zip(axes[0], TEACHERS, strict=True):
+        for colour, rho in enumerate(ratios):
+            where = {"soft_ratio": rho, "teacher": teacher}
+            plot_simulation(
+                ax,
+                rows,
+                "n",
+                "risk",
+                where=where,
+                color=f"C{colour}",
+                label=f"{ratio_label(rho)}, kernel student",
+            )
+            plot_simulation(
+                ax,
+                rows,
+                "n",
+                "network_risk",
+                where=where,
+                scope=overlay.in_scope,
+                color=f"C{colour}",
+                fmt="s",
+                markerfacecolor="none",
+                markersize=7,
+            )
+        ax.plot([], [], "ks", markerfacecolor="none", label="trained network (same data)")
+        finish_axes(
             ax,
-            rows,
-            "n",
-            "risk",
-            where=where,
-            color=f"C{colour}",
-            fmt="o-",
-            label=f"{ratio_label(rho)}, kernel student",
-            theory_from="seed",
+            xlabel="training set size n",
+            ylabel=r"transfer risk $P[\mathrm{sign}\,z_s \neq \mathrm{sign}\,z_t]$",
+            title=f"teacher = {teacher} (T = 1, mixed-target)",
+            xscale="log",
+            yscale="log",
         )
-        plot_simulation(
-            ax,
-            rows,
-            "n",
-            "network_risk",
-            where=where,
-            color=f"C{colour}",
-            fmt="s",
-            markerfacecolor="none",
-            markersize=7,
-        )
-    ax.plot([], [], "ks", markerfacecolor="none", label="trained network (same data)")
-    finish_axes(
-        ax,
-        xlabel="training set size n",
-        ylabel=r"transfer risk $P[\mathrm{sign}\,z_s \neq \mathrm{sign}\,z_t]$",
-        title="Perfect teacher: transfer risk vs n (T = 1, mixed-target)",
-        xscale="log",
-        yscale="log",
-    )
-    label_ticks(ax, sorted({r.params["n"] for r in rows}))
+        label_ticks(ax, sorted({r.params["n"] for r in rows}))
     return figure
 
 
@@ -112,41 +121,47 @@ def _grid(ns: list[int], ratios: tuple[float, ...], **base: Any) -> list[dict[st
     return product_grid(n=ns, soft_ratio=ratios, **{k: [v] for k, v in base.items()})
 
 
-_BASE = {**REFERENCE, "temperature": 1.0}
+_BASE = {**REFERENCE, "temperature": 1.0, "test_size": 4000}
+_NS = {"quick": [25, 50, 100, 200, 400, 800], "full": [25, 50, 100, 200, 400, 800, 1600]}
+_RATIOS = {"quick": QUICK_RATIOS, "full": FULL_RATIOS}
+_NETWORK = {
+    "quick": {"network_max_n": 25, "network_width": 1024, "network_steps": 6000},
+    "full": {"network_max_n": 50, "network_width": 1024, "network_steps": 10000},
+}
+
+
+def _profile_grid(profile: str) -> list[dict[str, Any]]:
+    """Both teachers; the network overlay runs with the default (centred) teacher only."""
+    centred = _grid(_NS[profile], _RATIOS[profile], **_BASE, teacher="centred", **_NETWORK[profile])
+    per_seed = _grid(
+        _NS[profile],
+        _RATIOS[profile],
+        **_BASE,
+        teacher="per-seed",
+        **{**_NETWORK[profile], "network_max_n": 0},
+    )
+    return centred + per_seed
+
 
 FIGURE = Figure(
     name="perfect-teacher-risk",
-    title="Perfect teacher: transfer risk vs n, one curve per soft ratio ρ",
+    title="Perfect teacher: transfer risk vs n per soft ratio ρ, for both teacher choices",
     caption=(
         "Transfer risk of the converged wide student (kernel interpolant of the effective logit, "
-        "Θ = ReLU NTK, both layers) distilled from a perfect RKHS teacher (d = 5, 40 centres, "
-        "std z_t = 3), mixed-target loss, T = 1; mean ± s.e. over random training sets (fixed "
-        "teacher and test set). Open squares: a TwoLayerNet (trained='both', antisymmetric "
-        "init, width 1024, n ≤ 25 quick / ≤ 50 full) trained by full-batch "
-        "heavy-ball GD on the same data. Paper [V]: a "
-        "high soft ratio is beneficial with a perfect teacher. Reconstruction [R]: ρ = 1 decays "
-        "fast (slope ≤ −0.8), ρ ≤ 0.7 plateaus (slope > −0.5)."
+        "Θ = ReLU NTK, both layers) distilled from a perfect RKHS teacher (d = "
+        f"{REFERENCE['d']}, {REFERENCE['centres']} centres, std z_t = {REFERENCE['logit_std']:g}), "
+        "mixed-target loss, T = 1; mean ± s.e. over random training sets (fixed test set). Left: "
+        "teacher = centred, the default of every figure (one teacher, Σ a_j = 0, balanced "
+        "classes). Right: teacher = per-seed, the spec's a_j ~ N(0, 1) drawn afresh for each "
+        "training set (unbalanced classes): its risk is lower for ρ < 1, and which teacher the "
+        "paper means is unknown. Open squares: a TwoLayerNet (trained='both', antisymmetric "
+        f"init, width {_NETWORK['quick']['network_width']}, n ≤ "
+        f"{_NETWORK['quick']['network_max_n']} quick / ≤ {_NETWORK['full']['network_max_n']} "
+        "full, centred teacher) trained by full-batch heavy-ball GD on the same data. Paper [V]: "
+        "a high soft ratio is beneficial with a perfect teacher. Reconstruction [R]: ρ = 1 "
+        "decays fast (slope ≤ −0.8), ρ ≤ 0.7 plateaus (slope > −0.5)."
     ),
-    grid={
-        "quick": _grid(
-            [25, 50, 100, 200, 400, 800],
-            QUICK_RATIOS,
-            **_BASE,
-            test_size=4000,
-            network_max_n=25,
-            network_width=1024,
-            network_steps=6000,
-        ),
-        "full": _grid(
-            [25, 50, 100, 200, 400, 800, 1600],
-            FULL_RATIOS,
-            **_BASE,
-            test_size=4000,
-            network_max_n=50,
-            network_width=1024,
-            network_steps=10000,
-        ),
-    },
+    grid={profile: _profile_grid(profile) for profile in ("quick", "full")},
     simulate=simulate,
     plot=plot,
     seeds={"quick": 3, "full": 5},
@@ -154,8 +169,22 @@ FIGURE = Figure(
         Comparison(
             "network_risk",
             "risk",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.02, relative=False),
-            label="trained network vs kernel student transfer risk (small n)",
+            Tolerance(
+                "paired seeds (z = 3) plus the network's sign disagreement with the kernel "
+                "student, which bounds the risk difference and is O(m^−1/2) in the lazy regime; "
+                "c = 0.6 from the finite-width figure's earlier runs (0.22, 0.58 at m = 1024, "
+                "4096; other n and ρ).",
+                allowance=NETWORK_ALLOWANCE,
+                rate=lambda p: p["network_width"] ** -0.5,
+                rate_label="m^-1/2",
+                relative=False,
+            ),
+            label="trained network vs kernel student transfer risk (n ≤ network_max_n)",
+            scope=lambda p: p["n"] <= p["network_max_n"],
+            scope_reason=(
+                "the points with a trained network: training one costs ~10⁴ GD steps, so the "
+                "grid runs it at its smallest n (network_max_n), centred teacher only"
+            ),
             theory_from="seed",
         ),
     ),
