@@ -235,6 +235,13 @@ class Figure:
                 )
 
 
+    @property
+    def module(self) -> str:
+        """The module that defines the figure's computation (its code version's root)."""
+        function = self.simulate if self.simulate is not None else self.theory
+        return str(function.__module__) if function is not None else ""
+
+
 @dataclass(frozen=True)
 class Study:
     """A paper (or the library's own check) as an ordered set of figures.
