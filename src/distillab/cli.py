@@ -1,17 +1,24 @@
 """The ``distillab`` command line: ``list``, ``reproduce``, ``report``, ``data fetch``.
 
-Bad input (unknown target, bad option value, unwritable output directory) prints one line on
-stderr and exits with code 2, before anything is written.
+Exit codes: 0 done; 1 some tasks raised errors (the report lists them); 2 bad input — an unknown
+target, a bad option value, an unusable ``--out``, a results store that is not distillab's — with
+one line on stderr and nothing written; 130 interrupted (Ctrl-C at any moment, with one line on
+stderr; finished results stay in the store). Limits: ``--jobs`` ≤ :data:`JOBS_PER_CPU` × the
+CPUs of the machine, ``--seeds`` ≤ :data:`MAX_SEEDS`. The progress bar goes to stderr, the
+summary to stdout.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
+import signal
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -22,6 +29,8 @@ _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "C
 
 STORE_NAME = "results.sqlite"
 DEFAULT_OUT = Path("distillab-results")
+JOBS_PER_CPU = 4  # --jobs is at most this many workers per CPU: more only thrash
+MAX_SEEDS = 1000  # --seeds above this is a typo, not a study
 
 app = typer.Typer(
     name="distillab",
@@ -36,6 +45,11 @@ OutOption = Annotated[
 ]
 
 
+def _max_jobs() -> int:
+    """The largest accepted ``--jobs``: :data:`JOBS_PER_CPU` × the CPUs of this machine."""
+    return JOBS_PER_CPU * (os.cpu_count() or 1)
+
+
 def _nearest_existing(path: Path) -> Path:
     path = path.absolute()
     while not path.exists():
@@ -43,16 +57,50 @@ def _nearest_existing(path: Path) -> Path:
     return path
 
 
-def _check_writable_out(out: Path) -> None:
-    """Raise ConfigError unless ``out`` is (or can be created as) a writable directory."""
-    existing = _nearest_existing(out)
-    if not existing.is_dir():
-        raise ConfigError(f"cannot use --out {out}: {existing} is not a directory.")
+def _check_writable_out(out: Path, option: str = "--out") -> None:
+    """Raise ConfigError unless ``out`` is (or can be created as) a writable directory.
+
+    The message says what is wrong: a file in the way, no permission, a file system that takes
+    no new files (``/proc``), a name the system cannot use.
+    """
+    try:
+        existing = _nearest_existing(out)
+        is_dir = existing.is_dir()
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise ConfigError(f"{option} {str(out)!r} is not a usable path: {reason}.") from None
+    if not is_dir:
+        raise ConfigError(f"cannot use {option} {out}: {existing} is not a directory.")
     try:
         with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as error:
-        raise ConfigError(f"cannot write to --out {out}: {error.strerror or error}.") from None
+        if error.errno in (errno.EACCES, errno.EPERM):
+            reason = f"you have no permission to write in {existing}"
+        elif error.errno == errno.EROFS:
+            reason = f"{existing} is on a read-only file system"
+        else:
+            reason = f"{existing} does not accept new files ({error.strerror or error})"
+        verb = "write to" if existing == out.absolute() else "create"
+        raise ConfigError(f"cannot {verb} {option} {out}: {reason}.") from None
+
+
+def _make_out(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"cannot create --out {out}: {error.strerror or error}.") from None
+
+
+def _store_path(out: Path) -> Path:
+    try:
+        path = out / STORE_NAME
+        exists = path.is_file()
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"--out {str(out)!r} is not a usable path: {error}.") from None
+    if not exists:
+        raise ConfigError(f"no results store at {path}; run 'distillab reproduce' first.")
+    return path
 
 
 @app.command("list")
@@ -75,18 +123,30 @@ def reproduce_command(
     targets: Annotated[
         list[str] | None,
         typer.Argument(
-            help="'study' or 'study/figure' (default: every study).", show_default=False
+            help="'study' (or 'study/', the same: every figure of the study) or "
+            "'study/figure'; default: every study.",
+            show_default=False,
         ),
     ] = None,
     quick: Annotated[
-        bool, typer.Option("--quick/--full", help="Small grids and few seeds, or the full figures.")
-    ] = True,
+        bool, typer.Option("--quick", help="Small grids and few seeds (the default).")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="The full figures (not with --quick).")
+    ] = False,
     seeds: Annotated[
         int | None,
-        typer.Option("--seeds", help="Simulation seeds per point (default: per figure)."),
+        typer.Option(
+            "--seeds", help=f"Simulation seeds per point, 1 to {MAX_SEEDS} (default: per figure)."
+        ),
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", help="Worker processes (default: number of CPUs).")
+        int | None,
+        typer.Option(
+            "--jobs",
+            help=f"Worker processes, 1 to {JOBS_PER_CPU} × the number of CPUs "
+            "(default: number of CPUs).",
+        ),
     ] = None,
     out: OutOption = DEFAULT_OUT,
     backend: Annotated[
@@ -102,30 +162,37 @@ def reproduce_command(
 ) -> None:
     """Compute the chosen figures (resuming stored results) and write the HTML report."""
     from distillab.report import write_report
-    from distillab.studies import resolve_targets
+    from distillab.studies import registry, resolve_targets
     from distillab.sweep import ResultStore, dask_executor, local_executor, run_sweep
     from distillab.train.cache import CACHE_ENV
 
-    if seeds is not None and seeds < 1:
-        raise ConfigError(f"--seeds must be at least 1, got {seeds}.")
+    if quick and full:
+        raise ConfigError("--quick and --full exclude each other; give one.")
+    if seeds is not None and not 1 <= seeds <= MAX_SEEDS:
+        raise ConfigError(f"--seeds must be between 1 and {MAX_SEEDS}, got {seeds}.")
+    max_jobs = _max_jobs()
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs < 1:
-        raise ConfigError(f"--jobs must be at least 1, got {jobs}.")
+    if not 1 <= jobs <= max_jobs:
+        raise ConfigError(
+            f"--jobs must be between 1 and {max_jobs} ({JOBS_PER_CPU} × {os.cpu_count() or 1} "
+            f"CPUs), got {jobs}."
+        )
     if backend not in ("local", "dask"):
         raise ConfigError(f"--backend must be 'local' or 'dask', got {backend!r}.")
     if scheduler is not None and backend != "dask":
         raise ConfigError("--scheduler needs --backend dask.")
-    figures = resolve_targets(targets or [])
-    executor = dask_executor(scheduler, workers=jobs) if backend == "dask" else local_executor(jobs)
+    # 'study/' names the study, as 'study' does (a shell's completion adds the slash).
+    figures = resolve_targets([target.rstrip("/") or target for target in targets or []])
     _check_writable_out(out)
+    executor = dask_executor(scheduler, workers=jobs) if backend == "dask" else local_executor(jobs)
 
-    out.mkdir(parents=True, exist_ok=True)
+    _make_out(out)
     # Teacher outputs cached by simulations live beside the results unless the user chose a place.
     os.environ.setdefault(CACHE_ENV, str((out / "teacher-cache").absolute()))
-    profile = "quick" if quick else "full"
+    profile = "full" if full else "quick"
     command = shlex.join(["distillab", *sys.argv[1:]])
-    with ResultStore(out / STORE_NAME) as store:
-        try:
+    try:
+        with ResultStore(out / STORE_NAME) as store:
             summary = run_sweep(
                 figures,
                 store,
@@ -136,14 +203,14 @@ def reproduce_command(
                 command=command,
                 show_progress=True,
             )
-        except KeyboardInterrupt:
-            typer.echo(
-                f"distillab: interrupted; finished results are saved in {out}, "
-                "rerun the same command to resume.",
-                err=True,
-            )
-            raise typer.Exit(130) from None
-        report = write_report(store, out)
+            report = write_report(store, out, studies=registry())
+    except KeyboardInterrupt:
+        typer.echo(
+            f"distillab: interrupted; finished results are saved in {out}, "
+            "rerun the same command to resume.",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items())) or "nothing new"
     typer.echo(
         f"{summary.total} tasks ({summary.skipped} resumed; computed: {statuses}) in "
@@ -162,19 +229,25 @@ def reproduce_command(
 def report_command(out: OutOption = DEFAULT_OUT) -> None:
     """Rewrite the HTML report from the results stored in --out."""
     from distillab.report import write_report
+    from distillab.studies import registry
     from distillab.sweep import ResultStore
 
-    path = out / STORE_NAME
-    if not path.is_file():
-        raise ConfigError(f"no results store at {path}; run 'distillab reproduce' first.")
+    path = _store_path(out)
     _check_writable_out(out)
     with ResultStore(path) as store:
-        report = write_report(store, out)
+        report = write_report(store, out, studies=registry())
     typer.echo(f"report: {report}")
 
 
 data_app = typer.Typer(help="Real datasets read from local IDX files.", add_completion=False)
 app.add_typer(data_app, name="data")
+
+
+@data_app.callback(invoke_without_command=True)
+def data_callback(context: typer.Context) -> None:
+    """Real datasets read from local IDX files."""
+    if context.invoked_subcommand is None:  # 'distillab data' alone lists its commands
+        typer.echo(context.get_help())
 
 
 @data_app.command("fetch")
@@ -194,29 +267,63 @@ def data_fetch_command(
 
     if name not in DATASETS:
         raise ConfigError(f"unknown dataset {name!r} (known: {', '.join(DATASETS)}).")
-    _check_writable_out(resolve_data_dir(data_dir))
+    _check_writable_out(resolve_data_dir(data_dir), "--data-dir")
     for path in fetch(name, data_dir):
         typer.echo(f"verified {path}")
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     print(f"distillab: error: {' '.join(message.split())}", file=sys.stderr)
     sys.exit(code)
 
 
+def _interrupted() -> NoReturn:
+    print("distillab: interrupted.", file=sys.stderr)
+    sys.exit(130)
+
+
+def _decide_exit() -> None:
+    """Block SIGINT from here to the process's end; raise KeyboardInterrupt if one came first.
+
+    Without this a Ctrl-C that lands after the command returned but before the interpreter
+    exits would be lost or end in a traceback. ``pthread_sigmask`` runs any Python handler
+    already due, so an earlier Ctrl-C raises here; a later one stays pending and is dropped
+    with the process, whose exit status is then already decided.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    if signal.SIGINT in signal.sigpending():
+        raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning bad input into one line on stderr and exit code 2."""
+    """Entry point: run the CLI; exit 0, 1 (tasks failed), 2 (bad input) or 130 (interrupted).
+
+    Bad input and an interrupt each print one line on stderr, never a traceback. ``argv=None``
+    means this process is the command (``distillab …``): then a Ctrl-C at any moment up to the
+    exit is honoured (see :func:`_decide_exit`); with an ``argv`` list (tests, embedding) the
+    signal mask of the calling process is left alone.
+    """
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else list(argv)
+    code: int = 0
     try:
-        code = command.main(args=args or ["--help"], prog_name="distillab", standalone_mode=False)
-    except typer.Abort:
-        _fail("interrupted.", 130)
+        try:
+            with command.make_context("distillab", args or ["--help"]) as context:
+                result = command.invoke(context)
+            code = result if isinstance(result, int) else 0
+        except typer.Exit as stop:
+            code = stop.exit_code
+        if argv is None:
+            _decide_exit()
+    except (KeyboardInterrupt, typer.Abort):
+        _interrupted()
     except _ClickException as error:
         _fail(error.format_message())
     except ConfigError as error:
         _fail(str(error))
-    sys.exit(code if isinstance(code, int) else 0)
+    except sqlite3.DatabaseError as error:
+        _fail(f"the results store cannot be used: {error}.")
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from distillab.errors import ConfigError
 from distillab.sweep.store import Kind, Row
 
@@ -51,7 +53,8 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
     """Compute one task; a raised exception becomes a row with status ``"error"``.
 
     A returned ``"status"`` entry other than ``"ok"`` (e.g. ``"diverged"``) becomes the row's
-    status, with the ``"message"`` entry as its message.
+    status, with the ``"message"`` entry as its message. A ``"converged": False`` entry makes an
+    ``"ok"`` row ``"not-converged"``: a failed point, whose values are kept for diagnosis only.
     """
     from distillab.provenance import code_version
     from distillab.studies import get_figure
@@ -70,6 +73,9 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
         values = dict(function(*arguments))
         status = str(values.pop("status", "ok"))
         message = str(values.pop("message", ""))
+        if status == "ok" and _not_converged(values.get("converged")):
+            status = "not-converged"
+            message = message or "the solver reported converged = False; the values are not used."
     except Exception as error:  # a failing point must not stop the sweep
         values = {}
         status = "error"
@@ -89,6 +95,14 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
         cpu_time=time.process_time() - start_cpu,
         code_version=code_version(),
     )
+
+
+def _not_converged(flag: Any) -> bool:
+    """True for a ``converged`` flag that is False, or a list/array of flags with one False."""
+    if flag is None or isinstance(flag, str):
+        return False
+    flags = np.ravel(np.asarray(flag, dtype=object))
+    return flags.size > 0 and not all(bool(f) for f in flags)
 
 
 def local_executor(jobs: int) -> Executor:
@@ -117,11 +131,14 @@ def _check_reachable(address: str) -> None:
     """Raise ConfigError unless a TCP connection to ``tcp://HOST:PORT`` opens within 5 s."""
     location = address.removeprefix("tcp://")
     host, _, port = location.rpartition(":")
-    if not host or not port.isdigit():
-        raise ConfigError(f"a dask scheduler address looks like tcp://HOST:PORT, got {address!r}.")
+    if not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"a dask scheduler address looks like tcp://HOST:PORT with a port in 1..65535, "
+            f"got {address!r}."
+        )
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a host name that cannot be encoded
         raise ConfigError(f"cannot reach the dask scheduler at {address}: {error}.") from None
 
 

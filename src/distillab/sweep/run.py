@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,6 +22,7 @@ from distillab.provenance import code_version, provenance
 from distillab.studies import Figure, Profile, Study
 from distillab.sweep.executor import Executor, Task, local_executor
 from distillab.sweep.grid import canonical_params
+from distillab.sweep.interrupt import deferred_interrupt
 from distillab.sweep.store import THEORY_SEED, ResultStore, Row
 
 __all__ = ["SweepSummary", "expand_tasks", "run_sweep"]
@@ -116,7 +118,9 @@ def run_sweep(
     """Compute every missing row of ``figures`` and write each to ``store`` as it finishes.
 
     Interrupting (Ctrl-C, a killed process) loses at most the tasks in flight: finished rows are
-    committed one by one, and the next run skips them.
+    committed one by one (a Ctrl-C during a commit waits for it), the ``KeyboardInterrupt``
+    propagates to the caller, and the next run skips the finished rows. The progress bar, if
+    shown, goes to stderr.
     """
     version = code_version()
     tasks = expand_tasks(figures, profile=profile, seeds=seeds)
@@ -139,6 +143,7 @@ def run_sweep(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
+        console=Console(stderr=True),  # stdout carries the summary, stderr the progress
         disable=not show_progress,
         transient=False,
     )
@@ -151,8 +156,9 @@ def run_sweep(
             )
             for computed in executor(pending):
                 row = _checked_version(computed, version)
-                store.put(replace(row, code_version=version, run_id=run_id))
-                statuses[row.status] += 1
+                with deferred_interrupt():  # the summary counts exactly the committed rows
+                    store.put(replace(row, code_version=version, run_id=run_id))
+                    statuses[row.status] += 1
                 progress.advance(bar)
     finally:
         summary = SweepSummary(

@@ -2,9 +2,18 @@
 
 A row's key is (study, figure, canonical params, seed, kind, code version); theory rows use seed
 −1. Rows are written one transaction each as results arrive, so an interrupted sweep keeps every
-finished point and a rerun skips them (resume). Rows with status ``"error"`` are retried by the
-next run and replaced; ``"ok"`` and ``"diverged"`` rows are final for their code version.
-Several processes may write one store at once (WAL plus a generous busy timeout).
+finished point and a rerun skips them (resume); a Ctrl-C during a commit is held until the commit
+ends (:func:`~distillab.sweep.interrupt.deferred_interrupt`). Rows with status ``"error"`` are
+retried by the next run and replaced; every other status (``"ok"``, ``"diverged"``,
+``"not-converged"``) is final for its code version. Several processes may write one store at once
+(WAL plus a generous busy timeout).
+
+The file is marked as a distillab store: SQLite's ``application_id`` is :data:`APPLICATION_ID`
+and ``user_version`` the schema version :data:`SCHEMA_VERSION`. Before anything is written the
+file is checked; a foreign SQLite file (another application's id, no tables, or tables that are
+not this schema), a corrupt file or a store of a newer schema is refused with a
+:class:`~distillab.errors.ConfigError` and left byte-identical. A store of the first version
+(no ``application_id`` yet, but exactly this schema) is adopted: it is marked on first open.
 """
 
 from __future__ import annotations
@@ -13,17 +22,33 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from distillab.errors import ConfigError
 from distillab.sweep.grid import canonical_params, jsonable
+from distillab.sweep.interrupt import deferred_interrupt
 
-__all__ = ["THEORY_SEED", "ResultStore", "Row", "RunRecord"]
+__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "THEORY_SEED", "ResultStore", "Row", "RunRecord"]
 
 THEORY_SEED = -1
 Kind = Literal["theory", "simulation"]
+
+APPLICATION_ID = 0x444C4142  # "DLAB": marks a SQLite file as a distillab results store
+SCHEMA_VERSION = 1
+
+_COLUMNS = {
+    "results": {
+        "study", "figure", "params", "seed", "kind", "code_version", "status", "message",
+        "value_json", "wall_time", "cpu_time", "run_id", "created",
+    },
+    "runs": {
+        "run_id", "started", "finished", "command", "profile", "seeds", "jobs", "code_version",
+        "provenance_json", "summary_json",
+    },
+}  # fmt: skip
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -66,7 +91,8 @@ class Row:
       params: the grid point.
       seed: simulation seed, or ``None`` for a theory row.
       kind: ``"theory"`` or ``"simulation"``.
-      status: ``"ok"``, ``"diverged"`` (or another numerical failure reported by the figure) or
+      status: ``"ok"``; ``"diverged"``, ``"not-converged"`` (the values said
+        ``"converged": False``) or another numerical failure reported by the figure; or
         ``"error"`` (the computation raised).
       values: what ``theory``/``simulate`` returned.
       message: why, when the status is not ``"ok"``.
@@ -116,17 +142,39 @@ class ResultStore:
       >>> import tempfile, os
       >>> store = ResultStore(os.path.join(tempfile.mkdtemp(), "r.sqlite"))
       >>> store.put(Row("s", "f", {"a": 1}, None, "theory", "ok", {"y": 2.0}, code_version="v"))
+      True
       >>> [r.values for r in store.rows("s", "f", code_version="v")]
       [{'y': 2.0}]
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 120.0) -> None:
         self.path = Path(path)
-        self._connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute("PRAGMA synchronous=NORMAL")
-        self._connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-        self._connection.executescript(_SCHEMA)
+        fresh = _check_store_file(self.path, timeout)
+        try:
+            self._connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as error:
+            raise ConfigError(f"cannot open the results store {self.path}: {error}.") from None
+        try:
+            self._connection.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            with deferred_interrupt():
+                if fresh:
+                    # Marked and given its tables before WAL, so the main file alone says what
+                    # it is; IF NOT EXISTS because another process may create it at the same time.
+                    self._connection.executescript(
+                        f"BEGIN IMMEDIATE; {_SCHEMA}"
+                        f"PRAGMA application_id={APPLICATION_ID};"
+                        f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;"
+                    )
+                elif self._connection.execute("PRAGMA application_id").fetchone()[0] == 0:
+                    self._connection.executescript(  # adopt a store of the first version
+                        f"PRAGMA application_id={APPLICATION_ID};"
+                        f"PRAGMA user_version={SCHEMA_VERSION};"
+                    )
+                self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            self._connection.close()
+            raise
 
     def close(self) -> None:
         """Close the connection (the file stays consistent at any point)."""
@@ -140,13 +188,14 @@ class ResultStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._connection
-        except BaseException:
-            self._connection.execute("ROLLBACK")
-            raise
-        self._connection.execute("COMMIT")
+        with deferred_interrupt():
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
 
     def put(self, row: Row) -> bool:
         """Store ``row`` unless a final (non-error) row with its key exists; True if written."""
@@ -288,3 +337,65 @@ class ResultStore:
             )
             for ri, st, fi, co, pr, se, jo, cv, pj, sj in cursor
         ]
+
+
+def _refuse(path: Path, why: str) -> ConfigError:
+    return ConfigError(
+        f"{path} is not a distillab results store ({why}); it was left untouched: "
+        "choose another --out."
+    )
+
+
+def _check_store_file(path: Path, timeout: float) -> bool:
+    """Check ``path`` before anything is written to it; True if a new store is to be made there.
+
+    A missing or empty file is a new store. Otherwise the SQLite header (its first 100 bytes) is
+    read as plain bytes, and the tables through a read-only connection — ``immutable`` unless
+    the header carries distillab's id, so that no lock, journal or ``-wal``/``-shm`` file
+    touches a file that may be someone else's.
+    """
+    try:
+        if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+            return True
+        if not path.is_file():
+            raise _refuse(path, "it is not a regular file")
+        with path.open("rb") as stream:
+            header = stream.read(100)
+        uri = path.absolute().as_uri()
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"cannot use {path!s} as the results store: {error}.") from None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise _corrupt(path, "no SQLite header")
+    version = int.from_bytes(header[60:64], "big")
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id not in (0, APPLICATION_ID):
+        raise _refuse(path, f"an SQLite file of another application, id {application_id:#x}")
+    if application_id == APPLICATION_ID and version > SCHEMA_VERSION:
+        raise ConfigError(
+            f"{path} is a results store of schema {version}, made by a newer distillab than "
+            f"this one (schema {SCHEMA_VERSION}); upgrade distillab to use it."
+        )
+    mode = "ro" if application_id == APPLICATION_ID else "ro&immutable=1"
+    try:
+        with closing(sqlite3.connect(f"{uri}?mode={mode}", uri=True, timeout=timeout)) as db:
+            tables = {
+                name: {column[1] for column in db.execute(f"PRAGMA table_info('{name}')")}
+                for (name,) in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )
+            }
+    except sqlite3.DatabaseError as error:
+        raise _corrupt(path, str(error)) from None
+    if tables != _COLUMNS:
+        found = ", ".join(sorted(tables)) or "no tables"
+        owner = "a damaged distillab store" if application_id else "a foreign SQLite file"
+        raise _refuse(path, f"{owner}: tables {found}, expected results and runs")
+    return False
+
+
+def _corrupt(path: Path, why: str) -> ConfigError:
+    return ConfigError(
+        f"{path} cannot be read as a distillab results store ({why}); it is corrupt or not an "
+        "SQLite file, and was left untouched: choose another --out."
+    )
