@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import distillab.studies as studies_module
 from distillab.errors import ConfigError
-from distillab.provenance import code_version
+from distillab.provenance import figure_version
 from distillab.studies import Figure, Study, resolve_targets
 from distillab.sweep import (
     APPLICATION_ID,
@@ -132,7 +132,7 @@ def test_sweep_records_statuses_continues_past_failures_and_resumes(
     assert all("boom at x=3" in r.message for r in errors)
     diverged = [r for r in rows if r.status == "diverged"]
     assert diverged[0].message == "blew up" and diverged[0].params == {"x": 2}
-    assert all(r.code_version == code_version() for r in rows)
+    assert all(r.code_version == figure_version(figures[0][1]) for r in rows)
     # Resume: final rows are skipped, only the two error rows are tried again.
     second = run_sweep(figures, store, profile="quick", show_progress=False)
     assert second.skipped == 7 and second.computed == 2

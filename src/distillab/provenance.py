@@ -14,7 +14,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["code_version", "git_commit", "module_closure", "module_version", "provenance"]
+__all__ = [
+    "code_version",
+    "figure_version",
+    "git_commit",
+    "module_closure",
+    "module_version",
+    "provenance",
+]
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent
 _DEPENDENCIES = ("numpy", "scipy", "torch", "matplotlib", "scikit-learn", "joblib", "typer")
@@ -133,6 +140,14 @@ def module_version(name: str) -> str:
                         if dependency_path is not None:
                             digest.update(dependency_path.read_bytes())
     return f"{_package_version()}+{digest.hexdigest()[:12]}"
+
+
+def figure_version(figure: Any) -> str:
+    """The code version of a :class:`~distillab.studies.Figure`: ``module_version`` of its module.
+
+    Rows are keyed by it, so editing one study recomputes that study's figures only.
+    """
+    return module_version(figure.module) if figure.module else code_version()
 
 
 def _external_file(name: str) -> Path | None:

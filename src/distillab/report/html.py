@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from distillab.errors import ConfigError
-from distillab.provenance import code_version, provenance
+from distillab.provenance import code_version, figure_version, provenance
 from distillab.report.agreement import AgreementLine, agreement, describe_resolution
 from distillab.report.figure_files import FigureFiles, figure_files, render_figure
 from distillab.report.models import link_citations, model_page, render_model_page
@@ -152,22 +152,24 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def _expected(
     runs: Sequence[RunRecord], version: str, study: Study, figure: Figure
 ) -> list[Mapping[str, object]]:
-    """The grid points of every profile that a run of this code version ran for ``figure``."""
+    """The grid points of every profile that a run of ``figure``'s code version ran for it."""
     target = f"{study.name}/{figure.name}"
     profiles = {
         r.profile
         for r in runs
-        if r.code_version == version and target in r.seeds and r.profile in figure.grid
+        if r.provenance.get("figure_versions", {}).get(target) == version
+        and r.profile in figure.grid
     }
     return [point for profile in sorted(profiles) for point in figure.grid[profile]]
 
 
-def _collect(store: ResultStore, version: str, studies: Mapping[str, Study]) -> list[FigureReport]:
+def _collect(store: ResultStore, studies: Mapping[str, Study]) -> list[FigureReport]:
     reports = []
     runs = store.runs()
     for study in studies.values():
         for figure in study.figures:
-            rows = store.rows(study.name, figure.name, code_version=version)
+            own = figure_version(figure)
+            rows = store.rows(study.name, figure.name, code_version=own)
             if not rows:
                 continue
             report = FigureReport(study, figure, rows)
@@ -175,7 +177,7 @@ def _collect(store: ResultStore, version: str, studies: Mapping[str, Study]) -> 
                 report.files = figure_files(figure, rows)
             except Exception as error:  # a broken plot must not hide the other figures
                 report.plot_error = f"{type(error).__name__}: {error}"
-            report.agreement = agreement(figure, rows, _expected(runs, version, study, figure))
+            report.agreement = agreement(figure, rows, _expected(runs, own, study, figure))
             reports.append(report)
     return reports
 
@@ -199,7 +201,7 @@ def _page(title: str, body: str) -> bytes:
 
 def _provenance_html(runs: Sequence[RunRecord], version: str, stale: int) -> str:
     info = provenance()
-    current = [r for r in runs if r.code_version == version]
+    current = [r for r in runs if r.provenance.get("code_version") == version]
     versions = "".join(
         f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in info["versions"].items()
     )
@@ -452,10 +454,10 @@ def write_report(
     """
     out = Path(out_dir)
     version = code_version()
-    reports = _collect(store, version, registry() if studies is None else studies)
+    reports = _collect(store, registry() if studies is None else studies)
     if not reports:
         raise ConfigError(
-            f"the store {store.path} holds no results for this code version ({version}); "
+            f"the store {store.path} holds no results for this code ({version}); "
             "run 'distillab reproduce' first."
         )
     for report in reports:

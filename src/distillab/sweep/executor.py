@@ -56,14 +56,16 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
     status, with the ``"message"`` entry as its message. A ``"converged": False`` entry makes an
     ``"ok"`` row ``"not-converged"``: a failed point, whose values are kept for diagnosis only.
     """
-    from distillab.provenance import code_version
+    from distillab.provenance import figure_version
     from distillab.studies import get_figure
 
     if limit_threads:
         single_thread()
     start_wall, start_cpu = time.perf_counter(), time.process_time()
+    version = ""
     try:
         figure = get_figure(task.study, task.figure)
+        version = figure_version(figure)
         function = figure.theory if task.kind == "theory" else figure.simulate
         if function is None:
             raise ConfigError(f"figure {task.figure!r} has no {task.kind} function.")
@@ -93,7 +95,7 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
         message=message,
         wall_time=time.perf_counter() - start_wall,
         cpu_time=time.process_time() - start_cpu,
-        code_version=code_version(),
+        code_version=version,
     )
 
 

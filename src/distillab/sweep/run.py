@@ -18,7 +18,7 @@ from rich.progress import (
 )
 
 from distillab.errors import ConfigError
-from distillab.provenance import code_version, provenance
+from distillab.provenance import code_version, figure_version, provenance
 from distillab.studies import Figure, Profile, Study
 from distillab.sweep.executor import Executor, Task, local_executor
 from distillab.sweep.grid import canonical_params
@@ -78,13 +78,15 @@ def expand_tasks(
     return theory + simulation
 
 
-def _pending(tasks: Sequence[Task], store: ResultStore, version: str) -> list[Task]:
+def _pending(
+    tasks: Sequence[Task], store: ResultStore, versions: Mapping[tuple[str, str], str]
+) -> list[Task]:
     done: dict[tuple[str, str], set[tuple[str, int, str]]] = {}
     pending = []
     for task in tasks:
         key = (task.study, task.figure)
         if key not in done:
-            done[key] = store.final_keys(task.study, task.figure, version)
+            done[key] = store.final_keys(task.study, task.figure, versions[key])
         seed = THEORY_SEED if task.seed is None else task.seed
         if (canonical_params(task.params), seed, task.kind) not in done[key]:
             pending.append(task)
@@ -123,8 +125,9 @@ def run_sweep(
     shown, goes to stderr.
     """
     version = code_version()
+    versions = {(s.name, f.name): figure_version(f) for s, f in figures}
     tasks = expand_tasks(figures, profile=profile, seeds=seeds)
-    pending = _pending(tasks, store, version)
+    pending = _pending(tasks, store, versions)
     executor = executor or local_executor(jobs)
     seed_note = {f"{s.name}/{f.name}": seeds or f.seeds.get(profile, 1) for s, f in figures}
     run_id = store.start_run(
@@ -133,7 +136,10 @@ def run_sweep(
         seeds=seed_note,
         jobs=jobs,
         code_version=version,
-        provenance=provenance(),
+        provenance={
+            **provenance(),
+            "figure_versions": {f"{s}/{f}": v for (s, f), v in versions.items()},
+        },
     )
     statuses: Counter[str] = Counter()
     start = time.perf_counter()
@@ -155,9 +161,10 @@ def run_sweep(
                 completed=len(tasks) - len(pending),
             )
             for computed in executor(pending):
-                row = _checked_version(computed, version)
+                own = versions[(computed.study, computed.figure)]
+                row = _checked_version(computed, own)
                 with deferred_interrupt():  # the summary counts exactly the committed rows
-                    store.put(replace(row, code_version=version, run_id=run_id))
+                    store.put(replace(row, code_version=own, run_id=run_id))
                     statuses[row.status] += 1
                 progress.advance(bar)
     finally:
