@@ -18,6 +18,8 @@ import torch
 from matplotlib.figure import Figure as MplFigure
 
 from distillab.data import mnist_family, write_idx
+from distillab.errors import ConfigError
+from distillab.report.agreement import agreement
 from distillab.studies import registry
 from distillab.studies.hong_2021 import (
     decomposition,
@@ -27,26 +29,44 @@ from distillab.studies.hong_2021 import (
     teacher_knowledge,
     zero_loss,
 )
-from distillab.studies.hong_2021.linear_setup import LINEAR_DEFAULTS, Student, train_students
+from distillab.studies.hong_2021.linear_setup import (
+    LINEAR_DEFAULTS,
+    Student,
+    best_error,
+    stopping_record_steps,
+    train_students,
+)
 from distillab.sweep.store import Row
 
 FIGURES = (zero_loss, double_descent, teacher_knowledge, decomposition, feature_weight)
 
 
 def _best_ratios(
-    students: list[Student], *, seeds: int, replicates: int, steps: int = 800, **changes: float
+    students: list[Student],
+    *,
+    seeds: int,
+    replicates: int,
+    steps: int = 800,
+    rule: str = "every",
+    stopping_step: int = 100,
+    **changes: float,
 ) -> dict[str, float]:
-    """Seed-pooled mean best risk of each student over the base student's."""
+    """Seed-pooled mean best risk of each student over the base student's, under ``rule``."""
     params = {**LINEAR_DEFAULTS, **changes}
     best: dict[str, list[float]] = {}
     for seed in range(seeds):
         _, results = train_students(
-            params, seed, [Student("base"), *students], replicates=replicates, steps=steps
+            params,
+            seed,
+            [Student("base"), *students],
+            replicates=replicates,
+            steps=steps,
+            record_steps=stopping_record_steps(steps, stopping_step),
         )
         for name, result in results.items():
             assert not result.diverged
             assert np.all(result.best_step < steps), "the best step must lie inside the run"
-            best.setdefault(name, []).extend(result.best_error.tolist())
+            best.setdefault(name, []).extend(best_error(result, rule, stopping_step).tolist())
     base = np.mean(best["base"])
     return {name: float(np.mean(values) / base) for name, values in best.items()}
 
@@ -104,14 +124,27 @@ def test_p6_corollary_interpolating_teachers_pass_on_exactly_the_labels() -> Non
     assert np.allclose(results["own"].test_error, results["peak"].test_error, rtol=1e-6)
 
 
+def test_p6_own_sample_teacher_speeds_up_early_stopping_instead_of_giving_no_gain() -> None:
+    """What the no-knowledge teacher (N_T = 0) does, under both stopping rules (measured with 2
+    seeds × 4 sets: 0.955 every step; 1.10 on the 100-step grid). Every step: a ≈5 % gain, its
+    best step (≈15) far earlier than base's (≈70). Grid: the ST run is stopped at its
+    initialisation (its best step lies before the first grid point), a ≈10 % loss."""
+    every = _best_ratios([_fitted("own", samples=0)], seeds=2, replicates=4)
+    grid = _best_ratios([_fitted("own", samples=0)], seeds=2, replicates=4, rule="grid")
+    assert 0.93 < every["own"] < 0.97
+    assert 1.05 < grid["own"] < 1.15
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="measured ST/base = 0.955: copying the labels into a "
-    "hidden layer changes early-stopped GD (spec P6 expects ≥ 0.98)",
+    raises=AssertionError,
+    reason="spec P6 (no gain, |ST/base − 1| < 2 %) fails under both stopping rules: measured "
+    "0.955 every step, 1.10 on the 100-step grid",
 )
-def test_p6_a_teacher_fitted_on_the_students_own_samples_gives_no_gain() -> None:
-    ratios = _best_ratios([_fitted("own", samples=0)], seeds=2, replicates=4)
-    assert ratios["own"] >= 0.98
+@pytest.mark.parametrize("rule", ["every", "grid"])
+def test_p6_a_teacher_fitted_on_the_students_own_samples_gives_no_gain(rule: str) -> None:
+    ratios = _best_ratios([_fitted("own", samples=0)], seeds=2, replicates=4, rule=rule)
+    assert abs(ratios["own"] - 1) < 0.02
 
 
 def test_p7_identity_and_random_decompositions_give_no_gain() -> None:
@@ -124,12 +157,29 @@ def test_p7_identity_and_random_decompositions_give_no_gain() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured ST/base = 0.97 for V_1 = [V; 3G/√d] with 10 "
+    raises=AssertionError,
+    reason="measured ST/base = 0.97 with every-step stopping for V_1 = [V; 3G/√d] with 10 "
     "irrelevant features (spec P7 expects worse than base)",
 )
 def test_p7_task_plus_irrelevant_features_are_worse_than_base() -> None:
     ratios = _best_ratios([_fitted("mixed", "task-irrelevant")], seeds=2, replicates=4)
     assert ratios["mixed"] > 1
+
+
+def test_p7_on_the_coarse_grid_every_uninformed_teacher_stops_at_initialisation() -> None:
+    """On the 100-step grid the own-sample, identity, random and task+irrelevant teachers give
+    the same ratio (≈1.10, their runs stopped at step 0 where every student has R = ‖A‖²/…), so
+    "P7 holds on the grid" is an artefact; the oracle teacher still gains (≈0.93)."""
+    students = [
+        _fitted("own", samples=0),
+        _fitted("identity", "identity"),
+        _fitted("mixed", "task-irrelevant"),
+        Student("oracle", "oracle", "task", 1.0),
+    ]
+    grid = _best_ratios(students, seeds=2, replicates=4, rule="grid")
+    uninformed = [grid[name] for name in ("own", "identity", "mixed")]
+    assert max(uninformed) - min(uninformed) < 1e-12
+    assert uninformed[0] > 1.05 and grid["oracle"] < 0.97
 
 
 def test_p8_without_label_noise_no_teacher_helps() -> None:
@@ -233,8 +283,6 @@ def _rows(figure_module, params: dict, seeds: int) -> list[Row]:
 @pytest.mark.parametrize("module", FIGURES, ids=lambda m: m.FIGURE.name)
 def test_each_linear_figure_simulates_compares_and_plots_at_tiny_size(module) -> None:
     """Every figure runs end to end at a tiny size and its agreement lines find their keys."""
-    from distillab.report.agreement import agreement
-
     params = {**module.FIGURE.grid["quick"][0], "replicates": 1, "steps": 60}
     if "draws" in params:
         params["draws"] = 20
@@ -242,9 +290,87 @@ def test_each_linear_figure_simulates_compares_and_plots_at_tiny_size(module) ->
     drawing = module.FIGURE.plot(rows)
     assert isinstance(drawing, MplFigure) and drawing.axes
     wanted = {c.simulation for c in module.FIGURE.compare}
+    wanted |= {c.theory for c in module.FIGURE.compare if c.theory_from == "seed"}
     assert wanted <= set(rows[-1].values)
     for line in agreement(module.FIGURE, rows):
-        assert np.isfinite(line.max_error)
+        if line.points_in_scope:
+            assert np.isfinite(line.max_error)
+        else:
+            assert not line.passed  # a line with no point in scope fails, it does not vanish
+
+
+def test_no_hong_comparison_reads_a_hard_coded_constant_or_a_legacy_rule() -> None:
+    for module in FIGURES:
+        for claim in module.FIGURE.compare:
+            assert "legacy" not in getattr(claim, "tolerance", claim).reason
+            assert "legacy" not in claim.scope_reason
+            assert claim.theory not in {"no_gain_ratio", "zero", "one"}
+            assert claim.theory != claim.simulation or claim.theory_from == "theory"
+
+
+def test_stopping_rules_read_the_same_run() -> None:
+    """Every-step stopping is never worse than the grid; the grid is the minimum over multiples
+    of ``stopping_step``; unknown rules and steps are refused."""
+    steps, every = 200, 50
+    _, results = train_students(
+        dict(LINEAR_DEFAULTS),
+        0,
+        [Student("base")],
+        replicates=2,
+        steps=steps,
+        record_steps=stopping_record_steps(steps, every),
+    )
+    result = results["base"]
+    assert list(result.steps) == [0, 50, 100, 150, 200]
+    grid = best_error(result, "grid", every)
+    assert np.all(best_error(result, "every", every) <= grid)
+    assert np.allclose(grid, result.test_error.min(axis=1))
+    with pytest.raises(ConfigError):
+        best_error(result, "validation", every)
+    with pytest.raises(ConfigError):
+        stopping_record_steps(steps, 0)
+
+
+def test_double_descent_compares_the_peak_and_its_scopes_are_derived() -> None:
+    figure = double_descent.FIGURE
+    monte_carlo, base, _ = figure.compare
+    quick = figure.grid["quick"]
+    near = [p for p in quick if abs(p["samples"] - p["input_dim"]) <= 4]
+    assert near and any(monte_carlo.in_scope(p) for p in near)
+    # Marchenko–Pastur: the edge ratio vanishes at N = d and grows away from it, both sides.
+    d = LINEAR_DEFAULTS["input_dim"]
+    ratios = [
+        double_descent.marchenko_pastur_condition({"samples": n, "input_dim": d})
+        for n in (10, 30, 50, 80, 200)
+    ]
+    assert ratios[2] == 0.0 and ratios[1] < ratios[0] and ratios[3] < ratios[4]
+    assert double_descent.marchenko_pastur_condition({"samples": 25, "input_dim": d}) == (
+        pytest.approx(double_descent.marchenko_pastur_condition({"samples": 100, "input_dim": d}))
+    )
+    # GD is claimed only where its budget covers RELAXATION_TIMES relaxation times.
+    for p in quick:
+        assert base.in_scope(p) == (
+            double_descent.relaxation_times(p) >= double_descent.RELAXATION_TIMES
+        )
+
+
+def test_captions_take_their_numbers_from_the_config() -> None:
+    point = zero_loss.FIGURE.grid["quick"][0]
+    assert f"rank-{point['target_rank']} target" in zero_loss.FIGURE.caption
+    assert "rank-8" not in zero_loss.FIGURE.caption or point["target_rank"] == 8
+    assert f"{point['steps']:,} steps" in zero_loss.FIGURE.caption
+    for module in (teacher_knowledge, decomposition):
+        step = module.FIGURE.grid["quick"][0]["stopping_step"]
+        assert f"{step}-step grid" in module.FIGURE.caption
+
+
+def test_teacher_gap_allowance_is_the_teachers_relative_error() -> None:
+    """The gap rule's rate is C1/C2 at σ = 0 over ‖A‖²: ∝ 1/(N + N_T − d − 1) above the peak."""
+    params = {**teacher_knowledge.FIGURE.grid["quick"][-1]}
+    rate = teacher_knowledge.teacher_relative_error(params)
+    n, d = params["samples"] + params["teacher_samples"], params["input_dim"]
+    expected = params["label_noise"] ** 2 * params["output_dim"] * d / (n - d - 1)
+    assert rate * params["output_dim"] == pytest.approx(expected)  # ‖A‖_F² = d_y
 
 
 def test_zero_loss_theory_is_c1_and_the_theories_are_deterministic() -> None:

@@ -234,7 +234,6 @@ class Figure:
                     "figure has no theory function (use theory_from='seed')."
                 )
 
-
     @property
     def module(self) -> str:
         """The module that defines the figure's computation (its code version's root)."""

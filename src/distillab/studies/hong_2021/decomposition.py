@@ -4,9 +4,12 @@ Factor 3 of Hong et al. [S]: the benefit depends on how the teacher decomposes i
 across its hidden features. Our version [D] (spec §3 T3): four teachers with the same end-to-end
 map V (fitted on N + 2000 clean samples) but different layers — task-aligned (V_1 = [V; 0]),
 identity (V_1 = I: features are the clean inputs), random (V_1 = G) and task plus large
-irrelevant features (V_1 = [V; 3G/√d]). Spec prediction: only the task-aligned teacher helps;
-identity and random give no gain; task+irrelevant hurts. With noise-free labels (τ = 0) no teacher
-helps (the null test P8): every linear target of x is seen through the same x̃.
+irrelevant features (V_1 = [V; 3G/√d]). Spec prediction: only the task-aligned teacher helps, as
+much as the oracle teacher V = A up to the teacher's own error (the quantitative gain, tested
+against an oracle-teacher student on the same data); identity and random give no gain;
+task+irrelevant hurts. With noise-free labels (τ = 0) no teacher helps (the null test P8): every
+linear target of x is seen through the same x̃. Both early-stopping rules (every step, a
+``stopping_step`` grid) are read from the same runs; the no-gain lines are checked under both.
 """
 
 from __future__ import annotations
@@ -20,10 +23,14 @@ from matplotlib.figure import Figure as MplFigure
 from distillab.report.plotting import finish_axes, new_figure, seed_statistics
 from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
+    STOPPING_RULES,
     Student,
+    best_error,
     mark_divergence,
+    stopping_record_steps,
     train_students,
 )
+from distillab.studies.hong_2021.teacher_knowledge import student_gap_rule
 from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.store import Row
 from distillab.theory.deep_linear_kd import DECOMPOSITIONS
@@ -31,14 +38,9 @@ from distillab.theory.deep_linear_kd import DECOMPOSITIONS
 LABEL_NOISES = (1.0, 0.0)
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
-    """The spec's no-gain prediction (ST/base = 1) where it makes one [D]."""
-    no_gain = params["label_noise"] == 0 or params["decomposition"] in ("identity", "random")
-    return {"no_gain_ratio": 1.0} if no_gain else {}
-
-
 def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """Best early-stopped risks of base and of ST with the decomposed fitted teacher."""
+    """Best early-stopped risks of base, ST with the decomposed teacher and ST with the oracle
+    (task-aligned V = A), under both stopping rules."""
     students = [
         Student("base"),
         Student(
@@ -48,18 +50,28 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
             params["feature_weight"],
             params["teacher_samples"],
         ),
+        Student("oracle", "oracle", "task", params["feature_weight"]),
     ]
     _, results = train_students(
-        params, seed, students, replicates=params["replicates"], steps=params["steps"]
+        params,
+        seed,
+        students,
+        replicates=params["replicates"],
+        steps=params["steps"],
+        record_steps=stopping_record_steps(params["steps"], params["stopping_step"]),
     )
-    base = float(np.mean(results["base"].best_error))
-    student = float(np.mean(results["student_teacher"].best_error))
-    values = {
-        "base_best_error": base,
-        "student_teacher_best_error": student,
-        "best_ratio": student / base,
+    values: dict[str, Any] = {
         "last_best_step": int(max(np.max(r.best_step) for r in results.values())),
     }
+    for rule in STOPPING_RULES:
+        suffix = "" if rule == "every" else "_grid"
+        best = {
+            name: float(np.mean(best_error(result, rule, params["stopping_step"])))
+            for name, result in results.items()
+        }
+        for name, value in best.items():
+            values[f"{name}_best_error{suffix}"] = value
+        values[f"best_ratio{suffix}"] = best["student_teacher"] / best["base"]
     return mark_divergence(values, results)
 
 
@@ -67,12 +79,20 @@ def plot(rows: list[Row]) -> MplFigure:
     figure, axes = new_figure(width=6.4, height=4.0)
     ax = axes[0, 0]
     positions = np.arange(len(DECOMPOSITIONS))
-    bar_width = 0.38
-    for offset, label_noise, colour in ((-0.5, 1.0, "C3"), (0.5, 0.0, "C7")):
+    bar_width = 0.2
+    bars = (
+        (-1.5, 1.0, "", "C3", None, "every step"),
+        (-0.5, 1.0, "_grid", "C3", "//", "step grid"),
+        (0.5, 0.0, "", "C7", None, "every step"),
+        (1.5, 0.0, "_grid", "C7", "//", "step grid"),
+    )
+    for offset, label_noise, suffix, colour, hatch, rule in bars:
         means, sems = [], []
         for decomposition in DECOMPOSITIONS:
             where = {"decomposition": decomposition, "label_noise": label_noise}
-            _, mean, sem, _ = seed_statistics(rows, "label_noise", "best_ratio", where=where)
+            _, mean, sem, _ = seed_statistics(
+                rows, "label_noise", f"best_ratio{suffix}", where=where
+            )
             means.append(mean[0] if mean.size else np.nan)
             sems.append(sem[0] if sem.size else 0.0)
         ax.bar(
@@ -82,7 +102,10 @@ def plot(rows: list[Row]) -> MplFigure:
             yerr=sems,
             capsize=3,
             color=colour,
-            label=f"label noise τ = {label_noise:g}",
+            hatch=hatch,
+            edgecolor="k",
+            linewidth=0.4,
+            label=f"τ = {label_noise:g}, stopping at the best {rule}",
         )
     ax.axhline(1.0, color="k", linewidth=0.8, label="base (no teacher)")
     finish_axes(
@@ -94,21 +117,23 @@ def plot(rows: list[Row]) -> MplFigure:
     # After finish_axes: setting the scale resets the tick labels.
     names = [d.replace("task-irrelevant", "task+irrelevant") for d in DECOMPOSITIONS]
     ax.set_xticks(positions, names)
-    ax.set_ylim(0.75, 1.15)
+    ax.set_ylim(0.75, 1.25)
     return figure
 
 
-_BASE = {**LINEAR_DEFAULTS, "replicates": 4}
+_BASE = {**LINEAR_DEFAULTS, "replicates": 2, "stopping_step": 100}
+_FULL_REPLICATES = 8
+# Without label noise the base run's best step comes later (≈100–800 steps).
+_STEPS = {1.0: 800, 0.0: 3000}
 
 
 def _points(replicates: int) -> list[dict[str, Any]]:
-    # Without label noise the base run's best step comes later (≈100–800 steps).
     return [
         {
             **_BASE,
             "decomposition": decomposition,
             "label_noise": label_noise,
-            "steps": 800 if label_noise else 3000,
+            "steps": _STEPS[label_noise],
             "replicates": replicates,
         }
         for label_noise in LABEL_NOISES
@@ -116,32 +141,90 @@ def _points(replicates: int) -> list[dict[str, Any]]:
     ]
 
 
+def _caption() -> str:
+    p = _BASE
+    return (
+        "Best-on-trajectory test risk of the student–teacher run over the base run's (paired "
+        f"data and initialisation; d = {p['input_dim']} → {p['width']} → {p['output_dim']}, "
+        f"rank-{p['target_rank']} target, N = {p['samples']}, σ = {p['input_noise']:g}, "
+        f"λ = {p['feature_weight']:g}), for four teachers with the same end-to-end map (fitted "
+        f"on N + {p['teacher_samples']} clean samples) split differently over their two layers; "
+        "red: noisy labels (τ = 1), grey: noise-free labels (τ = 0, the null test); solid: "
+        f"stopping at the best of every step, hatched: of every {p['stopping_step']}th step. "
+        f"Error bars: s.e. over seeds (each the mean of {p['replicates']} training sets; "
+        f"{_FULL_REPLICATES} in the full profile). The paper names the decomposition as a factor "
+        "[S]; these four teachers and the predictions (gain only for task-aligned features, as "
+        "large as the oracle teacher's up to the teacher's error; none at τ = 0) are the spec's "
+        "derivations [D]. What holds under which rule: with every-step stopping the task-aligned "
+        "gain matches the oracle's, identity and random teachers are within ≈1–2 % of base, the "
+        "task+irrelevant teacher gives a ≈3 % gain (the spec predicts a loss) and at τ = 0 the "
+        f"teachers still move the best risk by ≈2 %; with the {p['stopping_step']}-step grid "
+        "every ST run with τ = 1 is stopped at its initialisation (best steps ≈15–25 < "
+        f"{p['stopping_step']}), so every teacher shown looks ≈7–10 % worse than base: "
+        "the coarse grid does not show 'no gain', it shows nothing."
+    )
+
+
+def _is(decompositions: tuple[str, ...], label_noise: float | None = None):
+    def scope(p: Mapping[str, Any]) -> bool:
+        noise = label_noise is None or p["label_noise"] == label_noise
+        return p["decomposition"] in decompositions and noise
+
+    return scope
+
+
+_PAIRED = Tolerance(
+    "the spec predicts the same best risk with and without this teacher: seed noise of the "
+    "paired difference only (z = 3), no allowance (no finite-size rate is claimed)."
+)
+
 FIGURE = Figure(
     name="decomposition",
     title="Teacher decompositions: task / identity / random / task+irrelevant (factor 3)",
-    caption=(
-        "Best-on-trajectory test risk of the student–teacher run over the base run's (paired "
-        "data and initialisation; d = 50 → 60 → 50, rank-8 target, N = 30, σ = 0.3, λ = 1), "
-        "for four teachers with the same end-to-end map (fitted on N + 2000 clean samples) split "
-        "differently over their two layers; red: noisy labels (τ = 1), grey: noise-free labels "
-        "(τ = 0, the null test). Error bars: s.e. over seeds (each the mean of 4 training sets). "
-        "The paper names the decomposition as a factor [S]; these four teachers and the "
-        "predictions (gain only for task-aligned features; none at τ = 0) are the spec's "
-        "derivations [D]. Measured here: task-aligned ≈0.88, identity and random within 3% of "
-        "base, all within ≈2–3% at τ = 0; the task+irrelevant teacher (10 irrelevant features of "
-        "scale 3) gives a small gain instead of the spec's predicted loss."
-    ),
-    grid={"quick": _points(4), "full": _points(8)},
-    theory=theory,
+    caption=_caption(),
+    grid={"quick": _points(_BASE["replicates"]), "full": _points(_FULL_REPLICATES)},
     simulate=simulate,
     plot=plot,
-    seeds={"quick": 2, "full": 5},
+    seeds={"quick": 4, "full": 6},
     compare=(
         Comparison(
-            "best_ratio",
-            "no_gain_ratio",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.03, relative=True),
-            label="ST/base best risk vs 1 (identity, random at τ = 1; all at τ = 0)",
+            "student_teacher_best_error",
+            "oracle_best_error",
+            student_gap_rule("every-step stopping"),
+            label="task-aligned gain = oracle teacher's gain (τ = 1, every step)",
+            scope=_is(("task",), 1.0),
+            scope_reason=(
+                "the gain is claimed for task-aligned features with noisy labels; at τ = 0 the "
+                "fitted teacher is V = A exactly, so its run is the oracle's (nothing to test)"
+            ),
+            theory_from="seed",
+        ),
+        *(
+            Comparison(
+                f"student_teacher_best_error{suffix}",
+                f"base_best_error{suffix}",
+                _PAIRED,
+                label=f"identity / random teacher: no gain, P7 ({rule})",
+                scope=_is(("identity", "random"), 1.0),
+                scope_reason="spec P7 makes its no-gain claim for these two decompositions",
+                theory_from="seed",
+            )
+            for suffix, rule in (("", "every step"), ("_grid", "step grid"))
+        ),
+        *(
+            Comparison(
+                f"student_teacher_best_error{suffix}",
+                f"base_best_error{suffix}",
+                _PAIRED,
+                label=f"τ = 0: no teacher changes the best risk, P8 ({rule})",
+                scope=_is(tuple(DECOMPOSITIONS), 0.0),
+                scope_reason=(
+                    "spec P8: without label noise every linear target of x is seen through the "
+                    "same x̃, so no teacher helps"
+                ),
+                theory_from="seed",
+            )
+            for suffix, rule in (("", "every step"), ("_grid", "step grid"))
         ),
     ),
 )

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, seed_statistics, theory_curve
+from distillab.report.plotting import finish_axes, new_figure, plot_simulation, theory_curve
 from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
     Student,
@@ -31,13 +31,35 @@ from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.store import Row
 from distillab.theory.deep_linear_kd import lmmse_risk
 
-# Below this many samples from the peak, GD does not reach Y X̃^+ within the step budget (the
-# smallest eigenvalue of X̃ᵀX̃/N vanishes at N = d) and a Monte-Carlo mean of the risk is
-# dominated by rare near-singular draws (its variance is infinite for |N − d| ≤ 3).
-_NEAR_PEAK = 6
-# GD after 2000 steps is within 0.02% of Y X̃^+ from 15 samples away from the peak (measured;
-# up to 3% at |N − d| = 6).
-_GD_NEAR_PEAK = 15
+# R(Y X̃^+) is a trace of an inverse Wishart matrix: its variance is finite only for |N − d| ≥ 4,
+# so only there does a seed mean have a standard error to test with.
+FINITE_VARIANCE = 4
+# GD relaxes the slowest mode of X̃ᵀX̃/N at rate η·λ_min with η = lr_scale/λ_max; the claim "at
+# convergence" is made where the step budget covers this many relaxation times.
+RELAXATION_TIMES = 5
+
+
+def marchenko_pastur_condition(params: Mapping[str, Any]) -> float:
+    """λ_min/λ_max of the non-zero spectrum of X̃ᵀX̃/N in the Marchenko–Pastur limit.
+
+    With r = min(N, d)/max(N, d) the edges are ∝ (1 ∓ √r)², so the ratio is ((1 − √r)/(1 + √r))².
+    """
+    n, d = params["samples"], params["input_dim"]
+    root = np.sqrt(min(n, d) / max(n, d))
+    return float(((1 - root) / (1 + root)) ** 2)
+
+
+def relaxation_times(params: Mapping[str, Any]) -> float:
+    """How many relaxation times of the slowest mode the GD budget covers: k·η·λ_min."""
+    return params["steps"] * params["lr_scale"] * marchenko_pastur_condition(params)
+
+
+def _has_variance(params: Mapping[str, Any]) -> bool:
+    return abs(params["samples"] - params["input_dim"]) >= FINITE_VARIANCE
+
+
+def _converged(params: Mapping[str, Any]) -> bool:
+    return relaxation_times(params) >= RELAXATION_TIMES
 
 
 def theory(params: Mapping[str, Any]) -> dict[str, float]:
@@ -83,37 +105,36 @@ def plot(rows: list[Row]) -> MplFigure:
         keep = (xs < d - 1) if below else (xs > d + 1)
         if keep.any():
             ax.plot(
-                xs[keep] / d,
+                xs[keep],
                 ys[keep],
                 color="k",
                 label="C1 / C2 (our closed forms)" if below else None,
             )
     xs, floor = theory_curve(rows, "samples", "lmmse")
     if xs.size:
-        ax.plot(xs / d, floor, color="grey", linestyle=":", label="LMMSE floor")
+        ax.plot(xs, floor, color="grey", linestyle=":", label="LMMSE floor")
     series = (
         ("min_norm_error", "o", "C0", r"Monte Carlo $R(Y\tilde X^+)$"),
         ("base_final_error", "s", "C2", "GD, base (final)"),
         ("student_teacher_final_error", "^", "C3", "GD, student–teacher (full-rank features)"),
     )
-    for key, marker, colour, label in series:
-        xs, mean, sem, _ = seed_statistics(rows, "samples", key)
-        if xs.size:
-            ax.errorbar(
-                xs / d,
-                mean,
-                yerr=sem,
-                fmt=marker,
-                color=colour,
-                markersize=4,
-                capsize=3,
-                label=label,
-                fillstyle="none" if key != "min_norm_error" else "full",
-            )
-    ax.axvline(1.0, color="grey", linewidth=0.5)
+    for (key, marker, colour, label), claim in zip(series, FIGURE.compare, strict=True):
+        plot_simulation(
+            ax,
+            rows,
+            "samples",
+            key,
+            scope=claim.in_scope,
+            fmt=marker,
+            color=colour,
+            markersize=4,
+            label=label,
+            fillstyle="none" if key != "min_norm_error" else "full",
+        )
+    ax.axvline(d, color="grey", linewidth=0.5)
     finish_axes(
         ax,
-        xlabel="samples per dimension N/d",
+        xlabel=f"training samples N (peak at N = d = {d})",
         ylabel=r"test risk at convergence $R(W)$",
         title="Double descent of the converged student (base = ST)",
         yscale="log",
@@ -121,58 +142,82 @@ def plot(rows: list[Row]) -> MplFigure:
     return figure
 
 
-_BASE = {**LINEAR_DEFAULTS, "draws": 200, "replicates": 2, "steps": 2000}
+_BASE = {**LINEAR_DEFAULTS, "draws": 200, "replicates": 1, "steps": 2000}
+_FULL = {"draws": 500, "replicates": 4, "steps": 6000}
+_QUICK_SAMPLES = (5, 10, 20, 30, 40, 46, 48, 52, 54, 60, 75, 100, 150)
+_FULL_SAMPLES = (3, 5, 10, 15, 20, 25, 30, 35, 40, 44, 46, 47, 48, 49, 51, 52, 53, 54, 56, 60, 65)
+_FULL_SAMPLES += (75, 100, 125, 150)
+
+
+def _caption() -> str:
+    p = _BASE
+    return (
+        f"Deep linear net d = {p['input_dim']} → {p['width']} → {p['output_dim']} "
+        f"(rank-{p['target_rank']} target, σ = {p['input_noise']:g}, τ = {p['label_noise']:g}). "
+        "Black: our closed forms [D] C1 (N < d − 1, min-norm interpolant) and C2 (N > d + 1, "
+        f"least squares); circles: mean of R(Y X̃⁺) over {p['draws']} training sets per seed "
+        f"({_FULL['draws']} full); squares/triangles: GD on the base loss and on the "
+        f"student–teacher loss (λ = {p['feature_weight']:g}, teacher fitted on "
+        f"{p['teacher_samples']} + N clean samples, identity decomposition: full-rank layer-1 "
+        f"features) after {p['steps']} steps ({_FULL['steps']} full) on {p['replicates']} "
+        f"training set(s) per seed ({_FULL['replicates']} full). At convergence both equal "
+        "Y X̃⁺ (T1 for N < d, T2b for N > d [D]). The peak is compared, not cut: the Monte "
+        f"Carlo line tests C1/C2 at every N with |N − d| ≥ {FINITE_VARIANCE} (where the risk has "
+        "a variance), grid refined towards N = d; points closer to the peak are drawn grey. GD "
+        f"is tested where its budget covers ≥ {RELAXATION_TIMES} relaxation times of the "
+        "slowest Marchenko–Pastur mode (k·η·λ_min); nearer the peak GD has not converged and "
+        "stays below it (grey). Error bars: s.e. over seeds."
+    )
+
 
 FIGURE = Figure(
     name="double-descent",
     title="Risk at convergence vs N/d: C1/C2 closed forms, Monte Carlo and GD",
-    caption=(
-        "Deep linear net d = 50 → 60 → 50 (rank-8 target, σ = 0.3, τ = 1). Black: our closed "
-        "forms [D] C1 (N < d − 1, min-norm interpolant) and C2 (N > d + 1, least squares); "
-        "circles: mean of R(Y X̃⁺) over 200 training sets per seed; squares/triangles: GD on the "
-        "base loss and on the student–teacher loss (λ = 1, teacher fitted on 2000 + N clean "
-        "samples, identity decomposition: full-rank layer-1 features) after 2000 steps "
-        "(quick; 6000 full) on 2 training sets per seed. At convergence both equal Y X̃⁺ "
-        "(T1 for N < d, T2b for N > d [D]). Near "
-        "N = d GD has not converged and stays below the peak; the ST run converges more slowly "
-        "(its step size is halved where its loss oscillates), so its points lie up to 15% below "
-        "for 0.6 < N/d < 2. Error bars: s.e. over seeds."
-    ),
+    caption=_caption(),
     grid={
-        "quick": [{**_BASE, "samples": n} for n in (5, 10, 20, 30, 40, 44, 56, 60, 75, 100, 150)],
-        "full": [
-            {**_BASE, "samples": n, "draws": 500, "replicates": 4, "steps": 6000}
-            for n in (3, 5, 10, 15, 20, 25, 30, 35, 40, 44, 47, 53, 56, 60, 65, 75, 100, 125, 150)
-        ],
+        "quick": [{**_BASE, "samples": n} for n in _QUICK_SAMPLES],
+        "full": [{**_BASE, **_FULL, "samples": n} for n in _FULL_SAMPLES],
     },
     theory=theory,
     simulate=simulate,
     plot=plot,
-    seeds={"quick": 2, "full": 5},
+    seeds={"quick": 4, "full": 8},
     compare=(
         Comparison(
             "min_norm_error",
             "min_norm_risk",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.05, relative=True),
-            label=f"Monte Carlo R(Y X̃⁺) vs C1/C2 (|N − d| ≥ {_NEAR_PEAK})",
-            scope=lambda p: abs(p["samples"] - p["input_dim"]) >= _NEAR_PEAK,
-            scope_reason="unreviewed legacy scope",
+            Tolerance(
+                "C1/C2 are exact expectations of R(Y X̃⁺) over Gaussian training sets (inverse-"
+                "Wishart means, no asymptotics): seed noise only (z = 3)."
+            ),
+            label="Monte Carlo R(Y X̃⁺) = C1/C2, across the peak (exact)",
+            scope=_has_variance,
+            scope_reason=(
+                f"|N − d| ≥ {FINITE_VARIANCE}: the risk's variance (second moment of an inverse "
+                "Wishart) is finite only there; C1/C2 itself holds for |N − d| ≥ 2"
+            ),
         ),
-        Comparison(
-            "base_final_error",
-            "gd_interpolant_error",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.01, relative=True),
-            label=f"GD base final vs R(Y X̃⁺) on the same data (|N − d| ≥ {_GD_NEAR_PEAK})",
-            scope=lambda p: abs(p["samples"] - p["input_dim"]) >= _GD_NEAR_PEAK,
-            scope_reason="unreviewed legacy scope",
-        ),
-        Comparison(
-            "student_teacher_final_error",
-            "gd_interpolant_error",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.02, relative=True),
-            label="GD ST final vs R(Y X̃⁺) on the same data (N ≤ 0.4 d or N ≥ 2 d)",
-            scope=lambda p: not 0.4 < p["samples"] / p["input_dim"] < 2,
-            scope_reason="unreviewed legacy scope",
+        *(
+            Comparison(
+                f"{name}_final_error",
+                "gd_interpolant_error",
+                Tolerance(
+                    "T1/T2b: GD ends at Y X̃⁺ up to O(ε) from the initialisation: seed noise of "
+                    "the paired difference (z = 3) plus c·ε, c = 1, ε the initialisation scale.",
+                    allowance=1.0,
+                    rate=lambda p: p["init_scale"],
+                    rate_label="ε",
+                ),
+                label=f"GD {title} final = R(Y X̃⁺) on the same data (T1/T2b)",
+                scope=_converged,
+                scope_reason=(
+                    "T1/T2b are statements at convergence: claimed where k·η·λ_min ≥ "
+                    f"{RELAXATION_TIMES}, λ_min/λ_max the Marchenko–Pastur edge ratio "
+                    "((1 − √r)/(1 + √r))², r = min(N, d)/max(N, d)"
+                ),
+                theory_from="seed",
+            )
+            for name, title in (("base", "base"), ("student_teacher", "ST"))
         ),
     ),
 )

@@ -35,14 +35,17 @@ from distillab.theory.deep_linear_kd import (
 
 __all__ = [
     "LINEAR_DEFAULTS",
+    "STOPPING_RULES",
     "Cohort",
     "Student",
     "StudentResult",
+    "best_error",
     "draw_cohort",
     "log_steps",
     "mark_divergence",
     "min_norm_theory",
     "network_widths",
+    "stopping_record_steps",
     "target_map",
     "train_oracle_comparison",
     "train_students",
@@ -299,11 +302,41 @@ def train_students(
     return cohort, results
 
 
+# Early stopping with an oracle validation set, at two resolutions: the best test risk over
+# *every* GD step, or over a grid of every ``stopping_step``-th step (the rule of the earlier
+# figures, 100 steps). Both are read from the same run; which claims hold depends on the rule.
+STOPPING_RULES = ("every", "grid")
+
+
+def stopping_record_steps(steps: int, stopping_step: int) -> list[int]:
+    """The steps 0, s, 2s, …, ``steps`` at which the grid stopping rule may stop."""
+    if stopping_step < 1:
+        raise ConfigError(f"stopping_step must be a positive integer, got {stopping_step}.")
+    return sorted({*range(0, steps + 1, stopping_step), steps})
+
+
+def best_error(result: StudentResult, rule: str, stopping_step: int) -> Array:
+    """``(R,)`` best early-stopped risk under ``rule``: ``"every"`` step or the ``"grid"``.
+
+    The grid rule takes the minimum of the recorded risks at multiples of ``stopping_step`` (the
+    run must have recorded them, see :func:`stopping_record_steps`).
+    """
+    if rule == "every":
+        return result.best_error
+    if rule != "grid":
+        raise ConfigError(f"stopping rule must be one of {STOPPING_RULES}, got {rule!r}.")
+    on_grid = (result.steps % stopping_step == 0) | (result.steps == result.steps.max())
+    if on_grid.sum() < 2:
+        raise ConfigError(f"the run recorded no {stopping_step}-step grid to stop on.")
+    return np.min(result.test_error[:, on_grid], axis=1)
+
+
 def train_oracle_comparison(params: Mapping[str, Any], seed: int) -> dict[str, StudentResult]:
     """Train base, ST with the fitted task-aligned teacher and ST with the oracle V = A.
 
     Both student–teacher runs use λ = ``feature_weight``; the fitted teacher sees
-    ``teacher_samples`` extra clean samples. ``replicates`` training sets, ``steps`` GD steps.
+    ``teacher_samples`` extra clean samples. ``replicates`` training sets, ``steps`` GD steps,
+    the risk recorded on the ``stopping_step`` grid (for :func:`best_error`).
 
     Returns:
       ``{"base": …, "student_teacher": …, "oracle": …}``.
@@ -315,7 +348,12 @@ def train_oracle_comparison(params: Mapping[str, Any], seed: int) -> dict[str, S
         Student("oracle", "oracle", "task", weight),
     ]
     _, results = train_students(
-        params, seed, students, replicates=params["replicates"], steps=params["steps"]
+        params,
+        seed,
+        students,
+        replicates=params["replicates"],
+        steps=params["steps"],
+        record_steps=stopping_record_steps(params["steps"], params["stopping_step"]),
     )
     return results
 

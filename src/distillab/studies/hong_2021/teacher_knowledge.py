@@ -4,8 +4,12 @@ Factor 2 of Hong et al. [S]: the benefit depends on how knowledgeable the teache
 clean-input problem. Our version [D] (spec §3 T3): a task-aligned teacher V = Y_T X_T^+ fitted on
 the student's N clean samples plus N_T fresh ones; its clean error ‖V − A‖_F² is our C1/C2 at
 σ = 0. Prediction: the best early-stopped student–teacher risk falls with the teacher's clean
-error; a teacher that interpolates the student's samples (N + N_T ≤ d) passes on exactly the
-labels, so its features carry nothing the labels do not, however bad it is elsewhere.
+error, and the student of a fitted teacher differs from the student of the oracle teacher V = A
+by a term linear in the teacher's relative error ‖V − A‖²/‖A‖² ∝ 1/(N + N_T − d − 1) (checked
+point by point and as an N_T⁻¹ scaling line); a teacher that interpolates the student's samples
+(N + N_T ≤ d) passes on exactly the labels, so its features carry nothing the labels do not,
+however bad it is elsewhere. Early stopping: best of every step (the spec's rule, the agreement
+lines) and best of a ``stopping_step`` grid (drawn), from the same runs.
 """
 
 from __future__ import annotations
@@ -19,15 +23,47 @@ from matplotlib.figure import Figure as MplFigure
 from distillab.report.plotting import finish_axes, new_figure, seed_statistics, theory_curve
 from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
+    STOPPING_RULES,
+    best_error,
     mark_divergence,
     min_norm_theory,
+    target_map,
     train_oracle_comparison,
 )
-from distillab.studies.spec import Comparison, Figure, Tolerance
+from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
 from distillab.sweep.store import Row
 
-# The teacher's clean error is heavy-tailed within this many samples of the peak at N + N_T = d.
-_NEAR_PEAK = 6
+# The clean error of a min-norm fit on n samples is the trace of an inverse Wishart matrix, whose
+# variance exists only for |n − d| ≥ 4: closer to the peak a seed mean has no standard error.
+FINITE_VARIANCE = 4
+# Pilot (seeds 100–103, 2 training sets each, N_T = 120, 250, 500, λ = 1, 300 steps): the relative
+# gap between the fitted and the oracle teacher's students is gap/(‖V − A‖²/‖A‖²) = 0.063–0.081
+# (seed means), single seeds up to 0.0995.
+GAP_CONSTANT = 0.1
+# The teacher's error 1/(N + N_T − d − 1) is within 20 % of 1/N_T from N_T ≥ 5(d + 1 − N).
+_SCALING_FACTOR = 5
+
+
+def _has_variance(params: Mapping[str, Any]) -> bool:
+    distance = params["samples"] + params["teacher_samples"] - params["input_dim"]
+    return abs(distance) >= FINITE_VARIANCE
+
+
+def _teacher_is_fitted(params: Mapping[str, Any]) -> bool:
+    return params["samples"] + params["teacher_samples"] - params["input_dim"] >= FINITE_VARIANCE
+
+
+def student_gap_rule(label: str) -> Tolerance:
+    """The rule for "ST with the fitted teacher = ST with the oracle V = A" (also decomposition)."""
+    return Tolerance(
+        "seed noise of the paired difference (z = 3) plus c·‖V − A‖²/‖A‖²: the students differ "
+        "only through the teacher's error, whose expected relative size is C1/C2 at σ = 0; "
+        f"c = {GAP_CONSTANT:g} from a pilot at other seeds (100–103): 0.063–0.081, single "
+        f"seeds ≤ 0.0995 ({label}).",
+        allowance=GAP_CONSTANT,
+        rate=teacher_relative_error,
+        rate_label="‖V−A‖²/‖A‖²",
+    )
 
 
 def theory(params: Mapping[str, Any]) -> dict[str, float]:
@@ -36,19 +72,30 @@ def theory(params: Mapping[str, Any]) -> dict[str, float]:
     return {"teacher_error": min_norm_theory(params, samples=samples, input_noise=0.0)}
 
 
+def teacher_relative_error(params: Mapping[str, Any]) -> float:
+    """The teacher's expected relative clean error C1/C2(σ = 0, N + N_T)/‖A‖_F² (inf at peak)."""
+    samples = params["samples"] + params["teacher_samples"]
+    error = min_norm_theory(params, samples=samples, input_noise=0.0)
+    return error / float(np.sum(target_map(params) ** 2))
+
+
 def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """Best early-stopped risks of base, ST with the fitted teacher and ST with the oracle A."""
+    """Best early-stopped risks of base, ST (fitted teacher) and ST (oracle A), both rules."""
     results = train_oracle_comparison(params, seed)
-    base = float(np.mean(results["base"].best_error))
-    values = {
+    values: dict[str, Any] = {
         "teacher_error": float(np.mean(results["student_teacher"].teacher_error)),
-        "base_best_error": base,
-        "student_teacher_best_error": float(np.mean(results["student_teacher"].best_error)),
-        "oracle_best_error": float(np.mean(results["oracle"].best_error)),
-        "best_ratio": float(np.mean(results["student_teacher"].best_error)) / base,
-        "oracle_ratio": float(np.mean(results["oracle"].best_error)) / base,
         "last_best_step": int(max(np.max(r.best_step) for r in results.values())),
     }
+    for rule in STOPPING_RULES:
+        suffix = "" if rule == "every" else "_grid"
+        best = {
+            name: float(np.mean(best_error(result, rule, params["stopping_step"])))
+            for name, result in results.items()
+        }
+        for name, value in best.items():
+            values[f"{name}_best_error{suffix}"] = value
+        values[f"best_ratio{suffix}"] = best["student_teacher"] / best["base"]
+        values[f"oracle_ratio{suffix}"] = best["oracle"] / best["base"]
     return mark_divergence(values, results)
 
 
@@ -60,11 +107,12 @@ def plot(rows: list[Row]) -> MplFigure:
     x, error, error_sem, _ = seed_statistics(rows, "teacher_samples", "teacher_error")
     _, ratio, ratio_sem, _ = seed_statistics(rows, "teacher_samples", "best_ratio")
     _, oracle, _, _ = seed_statistics(rows, "teacher_samples", "oracle_ratio")
+    _, grid_ratio, grid_sem, _ = seed_statistics(rows, "teacher_samples", "best_ratio_grid")
     if x.size:
         interpolating = x + n <= d
         for mask, marker, label in (
-            (~interpolating, "o", "ST, teacher fitted on N + N_T > d samples"),
-            (interpolating, "s", "ST, teacher interpolates the student's data"),
+            (~interpolating, "o", "ST, every-step stopping, N + N_T > d"),
+            (interpolating, "s", "ST, every-step stopping, teacher interpolates"),
         ):
             if mask.any():
                 ratio_ax.errorbar(
@@ -78,6 +126,19 @@ def plot(rows: list[Row]) -> MplFigure:
                     markersize=5,
                     label=label,
                 )
+        if grid_ratio.size == error.size:
+            ratio_ax.errorbar(
+                error,
+                grid_ratio,
+                xerr=error_sem,
+                yerr=grid_sem,
+                fmt="v",
+                color="C7",
+                capsize=3,
+                markersize=5,
+                fillstyle="none",
+                label="ST, stopping on the coarse step grid",
+            )
         for xi, yi, teacher_samples in zip(error, ratio, x, strict=True):
             ratio_ax.annotate(
                 f"$N_T$={int(teacher_samples)}",
@@ -107,16 +168,23 @@ def plot(rows: list[Row]) -> MplFigure:
             teacher_ax.plot(xs[keep] + n, ys[keep], color="k", label=label)
             labelled = True
     if x.size:
-        teacher_ax.errorbar(
-            x + n,
-            error,
-            yerr=error_sem,
-            fmt="o",
-            color="C0",
-            capsize=3,
-            markersize=4,
-            label="fitted teachers",
-        )
+        # Greyed: outside the exact line's scope (no finite variance next to the peak).
+        inside = np.abs(x + n - d) >= FINITE_VARIANCE
+        for mask, style in (
+            (inside, {"color": "C0", "label": "fitted teachers"}),
+            (~inside, {"color": "0.6", "markerfacecolor": "none"}),
+        ):
+            if mask.any():
+                teacher_ax.errorbar(
+                    x[mask] + n,
+                    error[mask],
+                    yerr=error_sem[mask],
+                    fmt="o",
+                    capsize=3,
+                    markersize=4,
+                    linestyle="none",
+                    **style,
+                )
     finish_axes(
         teacher_ax,
         xlabel="teacher's clean samples N + N_T",
@@ -128,43 +196,97 @@ def plot(rows: list[Row]) -> MplFigure:
     return figure
 
 
-_BASE = {**LINEAR_DEFAULTS, "replicates": 4, "steps": 800}
+_BASE = {**LINEAR_DEFAULTS, "replicates": 2, "steps": 800, "stopping_step": 100}
+_QUICK = (0, 20, 60, 120, 250, 500, 2000)
+_FULL = (0, 10, 20, 40, 60, 90, 120, 250, 500, 1000, 2000, 5000)
+_FULL_REPLICATES = 8
+
+
+def _caption() -> str:
+    p = _BASE
+    return (
+        "Left: best-on-trajectory test risk of the student–teacher run divided by the base run's "
+        f"(same data, same initialisation; d = {p['input_dim']} → {p['width']} → "
+        f"{p['output_dim']}, rank-{p['target_rank']} target, N = {p['samples']}, "
+        f"σ = {p['input_noise']:g}, τ = {p['label_noise']:g}, λ = {p['feature_weight']:g}, "
+        "task-aligned teacher) against the clean error of the teacher, fitted by min-norm least "
+        "squares on the student's N clean samples plus N_T fresh ones. Filled: early stopping at "
+        f"the best of every GD step (the spec's rule); open triangles: at the best of every "
+        f"{p['stopping_step']}th step. Dashed: the oracle teacher V = A. Right: the teachers' "
+        "clean errors against C1/C2 at σ = 0 (our closed forms [D]). Squares: teachers that "
+        "interpolate the student's samples (N + N_T ≤ d) pass on exactly the labels (identical "
+        "students whatever their clean error). The paper states [S] that the teacher's knowledge "
+        "matters; the linear-Gaussian model and every line here are ours [D]. What holds under "
+        "which rule (measured): with every-step stopping the ST risk approaches the oracle "
+        "teacher's as the teacher's error falls (agreement lines), but the interpolating "
+        "teachers also give a ≈5 % gain (spec P6 expects none): their ST run reaches its best "
+        "within ≈15 steps, the base run after ≈70, so copying the labels into a hidden layer "
+        f"speeds early-stopped GD up. With the {p['stopping_step']}-step grid every ST run of "
+        "this configuration is stopped at its initialisation (its best step lies before the "
+        "first grid point), so every teacher, even the oracle, looks no better or worse than "
+        "base: the coarse grid hides the teacher's knowledge instead of confirming P6. "
+        f"Quick: {len(_QUICK)} teachers, {p['replicates']} training sets per seed; full: "
+        f"{len(_FULL)} teachers, {_FULL_REPLICATES}."
+    )
+
 
 FIGURE = Figure(
     name="teacher-knowledge",
     title="Best early-stopped student risk vs the teacher's clean error (factor 2)",
-    caption=(
-        "Left: best-on-trajectory test risk of the student–teacher run divided by the base run's "
-        "(same data, same initialisation; d = 50 → 60 → 50, rank-8 target, N = 30, σ = 0.3, "
-        "τ = 1, λ = 1, task-aligned teacher) against the clean error of the teacher, fitted "
-        "by min-norm least squares on the student's N clean samples plus N_T fresh ones. Dashed: "
-        "the oracle teacher V = A. Right: the teachers' clean errors against C1/C2 at σ = 0 "
-        "(our closed forms [D]). Squares: teachers that interpolate the student's samples pass on "
-        "exactly the labels (identical students whatever their clean error, e.g. N_T = 0 and the "
-        "peak N_T = 20). The paper states [S] that the teacher's knowledge matters; the "
-        "linear-Gaussian model and every line here are ours [D]. The interpolating teachers still "
-        "give a ≈4% gain in this configuration (spec P6 expects none): copying the labels into a "
-        "hidden layer changes the implicit regularisation of early-stopped GD."
-    ),
+    caption=_caption(),
     grid={
-        "quick": [{**_BASE, "teacher_samples": k} for k in (0, 20, 60, 120, 250, 500, 2000)],
-        "full": [
-            {**_BASE, "teacher_samples": k, "replicates": 8}
-            for k in (0, 10, 20, 40, 60, 90, 120, 250, 500, 1000, 2000, 5000)
-        ],
+        "quick": [{**_BASE, "teacher_samples": k} for k in _QUICK],
+        "full": [{**_BASE, "teacher_samples": k, "replicates": _FULL_REPLICATES} for k in _FULL],
     },
     theory=theory,
     simulate=simulate,
     plot=plot,
-    seeds={"quick": 2, "full": 5},
+    seeds={"quick": 4, "full": 6},
     compare=(
         Comparison(
             "teacher_error",
             "teacher_error",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.15, relative=True),
-            label=f"teacher clean error vs C1/C2 at σ = 0 (|N + N_T − d| ≥ {_NEAR_PEAK})",
-            scope=lambda p: abs(p["samples"] + p["teacher_samples"] - p["input_dim"]) >= _NEAR_PEAK,
-            scope_reason="unreviewed legacy scope",
+            Tolerance(
+                "C1/C2 at σ = 0 is the exact expectation of the teacher's clean error over "
+                "Gaussian training sets (no asymptotics): seed noise only (z = 3)."
+            ),
+            label="teacher clean error = C1/C2 at σ = 0 (exact)",
+            scope=_has_variance,
+            scope_reason=(
+                f"|N + N_T − d| ≥ {FINITE_VARIANCE}: the error's variance (an inverse-Wishart "
+                "trace) is finite only there, so a seed mean has a standard error"
+            ),
+        ),
+        Comparison(
+            "student_teacher_best_error",
+            "oracle_best_error",
+            student_gap_rule("every-step stopping"),
+            label="ST best risk = oracle-teacher ST best risk + teacher-error term (every step)",
+            scope=_teacher_is_fitted,
+            scope_reason=(
+                "a teacher fitted on N + N_T ≥ d + 4 samples is the oracle plus an error of "
+                "finite variance; an interpolating teacher carries only the labels (no claim)"
+            ),
+            theory_from="seed",
+        ),
+        Scaling(
+            "student_teacher_best_error",
+            "oracle_best_error",
+            size="teacher_samples",
+            slope=-1.0,
+            reason=(
+                "the students' gap is linear in the teacher's error ‖V − A‖² = τ²d_y d/"
+                "(N + N_T − d − 1) (C2 at σ = 0), i.e. ∝ N_T⁻¹"
+            ),
+            label="ST − oracle ST gap falls as N_T⁻¹ (every-step stopping)",
+            scope=lambda p: (
+                p["teacher_samples"] >= _SCALING_FACTOR * (p["input_dim"] + 1 - p["samples"])
+            ),
+            scope_reason=(
+                f"N_T ≥ {_SCALING_FACTOR}(d + 1 − N), where 1/(N + N_T − d − 1) is within 20 % "
+                "of 1/N_T, so the predicted slope is −1 to within the slack"
+            ),
+            theory_from="seed",
         ),
     ),
 )

@@ -121,45 +121,83 @@ def plot(rows: list[Row]) -> MplFigure:
     return figure
 
 
-_POINT = {**LINEAR_DEFAULTS, "target_rank": 50, "replicates": 4, "steps": 10_000}
+_POINT = {**LINEAR_DEFAULTS, "target_rank": 50, "replicates": 2, "steps": 10_000}
+_FULL = {**_POINT, "replicates": 8, "steps": 40_000}
+
+# Pilot (seeds 0 and 1 of an earlier quick run, 4 training sets each, read off the recorded
+# trajectory at k = 2424…4923 steps, i.e. at other step budgets than the grid's): the ST risk
+# approaches R(Y X̃⁺) from below with a relative gap k·gap ≈ 25…29 (and falling faster beyond).
+_ST_GAP_CONSTANT = 30.0
+
+
+def _caption() -> str:
+    p = _POINT
+    return (
+        f"Deep linear net (d = {p['input_dim']} → {p['width']} → {p['output_dim']}, rank-"
+        f"{p['target_rank']} target, N = {p['samples']} < d, σ = {p['input_noise']:g}, "
+        f"τ = {p['label_noise']:g}, ε = {p['init_scale']:g}), full-batch GD on fixed noisy "
+        f"inputs. Base: labels only; student–teacher: plus λ = {p['feature_weight']:g} feature "
+        "matching to a task-aligned teacher fitted on "
+        f"{p['samples'] + p['teacher_samples']} clean samples. Curves: mean over seeds (each the "
+        f"mean of {p['replicates']} training sets; {_FULL['replicates']} in the full profile) "
+        "± s.e.; dashed: C1, our closed form [D] for the min-norm interpolant; thin line: "
+        "R(Y X̃⁺) on the same data; dotted: LMMSE floor. The paper states [S] that training to "
+        "zero loss loses the benefit; T1 (both end at Y X̃⁺) and C1 are our derivations [D]. "
+        f"After {p['steps']:,} steps ({_FULL['steps']:,} in the full profile) the base run sits "
+        "on Y X̃⁺; the ST run approaches it from below with a relative gap that falls at least "
+        f"like k⁻¹ (≈{_ST_GAP_CONSTANT:g}/k, measured on a pilot), which its agreement rule "
+        "allows for."
+    )
+
 
 FIGURE = Figure(
     name="zero-loss",
     title="Test risk along GD: base vs student–teacher, both ending on C1 (factor 1)",
-    caption=(
-        "Deep linear net (d = 50 → 60 → 50, rank-8 target, N = 30 < d, σ = 0.3, τ = 1, "
-        "ε = 1e-3), full-batch GD on fixed noisy inputs. Base: labels only; student–teacher: "
-        "plus λ = 1 feature matching to a task-aligned teacher fitted on 2030 clean samples. "
-        "Curves: mean over seeds (each the mean of 4 training sets) ± s.e.; dashed: C1, our "
-        "closed form [D] for the min-norm interpolant; thin line: R(Y X̃⁺) on the same data; "
-        "dotted: LMMSE floor. The paper states [S] that training to zero loss loses the benefit; "
-        "T1 (both end at Y X̃⁺) and C1 are our derivations [D]. The ST loss falls slowly "
-        "(≈1e-3 after 10⁴ steps, quick; 4·10⁴ in the full profile) while its risk is already "
-        "within 1% of the interpolant's."
-    ),
-    grid={"quick": [_POINT], "full": [{**_POINT, "replicates": 8, "steps": 40_000}]},
+    caption=_caption(),
+    grid={"quick": [_POINT], "full": [_FULL]},
     theory=theory,
     simulate=simulate,
     plot=plot,
-    seeds={"quick": 2, "full": 5},
+    seeds={"quick": 4, "full": 6},
     compare=(
         Comparison(
             "base_final_error",
             "interpolant_error",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=1e-3, relative=True),
-            label="base final risk vs R(Y X̃⁺) on the same data (T1)",
+            Tolerance(
+                "T1: GD from a small initialisation ends at Y X̃⁺ up to O(ε) from the part of "
+                "W(0) outside the row space of X̃; seed noise of the paired difference (z = 3) "
+                "plus c·ε with c = 1, ε the initialisation scale.",
+                allowance=1.0,
+                rate=lambda p: p["init_scale"],
+                rate_label="ε",
+            ),
+            label="base final risk = R(Y X̃⁺) on the same data (T1)",
+            theory_from="seed",
         ),
         Comparison(
             "student_teacher_final_error",
             "interpolant_error",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.01, relative=True),
-            label="ST final risk vs R(Y X̃⁺) on the same data (T1)",
+            Tolerance(
+                "T1 for the ST run, which after k steps is not yet at its limit: seed noise of "
+                "the paired difference (z = 3) plus c/k + ε, the unconverged gap falling at "
+                f"least like 1/k with c = {_ST_GAP_CONSTANT:g} from a pilot at other step "
+                "budgets (k = 2424…4923, seeds 0–1), plus the O(ε) of T1.",
+                allowance=1.0,
+                rate=lambda p: _ST_GAP_CONSTANT / p["steps"] + p["init_scale"],
+                rate_label=f"({_ST_GAP_CONSTANT:g}/k + ε)",
+            ),
+            label="ST final risk = R(Y X̃⁺) on the same data (T1)",
+            theory_from="seed",
         ),
         Comparison(
             "interpolant_error",
             "c1",
-            Tolerance("unreviewed legacy tolerance", z=0, allowance=0.15, relative=True),
-            label="R(Y X̃⁺), mean of 8+ training sets, vs C1",
+            Tolerance(
+                "C1 is the exact expectation of R(Y X̃⁺) over Gaussian training sets (rotation "
+                "invariance and the inverse-Wishart mean, no asymptotics): seed noise only "
+                "(z = 3)."
+            ),
+            label="R(Y X̃⁺), mean over training sets, = C1 (exact)",
         ),
     ),
 )
