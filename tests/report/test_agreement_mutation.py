@@ -31,7 +31,57 @@ LINES = [
 
 # Lines that fail on the quick profile's data, with the measured reason. They are shown as failed
 # in the report; this list is the test's record of them, kept strict both ways.
-FAILS_IN_QUICK: dict[tuple[str, str], str] = {}
+FAILS_IN_QUICK: dict[tuple[str, str], str] = {
+    (
+        "hong-2021/double-descent",
+        "GD ST final = R(Y X̃⁺) on the same data (T1/T2b)",
+    ): "the student–teacher GD run has not converged after 2000 steps (0.8–1.3 % above)",
+    (
+        "hong-2021/decomposition",
+        "identity / random teacher: no gain, P7 (step grid)",
+    ): "on the 100-step grid every ST run is stopped at its start: all give 1.10 × base",
+    (
+        "hong-2021/decomposition",
+        "τ = 0: no teacher changes the best risk, P8 (every step)",
+    ): "at τ = 0 the task-aligned teacher still gains about 2 % (P8 fails)",
+    (
+        "hong-2021/decomposition",
+        "τ = 0: no teacher changes the best risk, P8 (step grid)",
+    ): "same, on the step grid",
+    (
+        "rahbar-2020/speedup",
+        "z ≠ y (smooth teacher), λ > 0: net steps vs exact count (item 7)",
+    ): "finite-width nets need 5–13 more steps: the kernel drifts while u* keeps label noise",
+    (
+        "rahbar-2020/generalization",
+        "sqrt(2/n)‖W(K)−W(0)‖_F: theory error falls as m^-1/2",
+    ): "fitted slope −0.82 on m = 512…2048: the error falls faster than m^-1/2 there",
+    (
+        "rahbar-2020/initialization-gap",
+        "fresh init: relative gap error falls as 1/κ",
+    ): "fitted slope −0.69 instead of −1",
+    (
+        "saglietti-zdeborova-2022/double-descent",
+        "student test error, every point (d → ∞ replica limit)",
+    ): "α = 0.35 with 8 shared seeds: z = 4.8 (z = 0.9 with 16 other seeds)",
+    (
+        "saglietti-zdeborova-2022/overlaps",
+        "teacher–student overlap Q_TS, every point (d → ∞ replica limit)",
+    ): "one point just above the peak, α = 0.58, d = 1000: z = 4.6",
+    **{
+        ("saglietti-zdeborova-2022/overlaps", f"{name}: theory error falls as d^-1/2"): why
+        for name, why in (
+            ("student overlap m_S", "slope −0.80: the O(1/d) bias dominates at these d"),
+            ("student norm Q_S", "slope −1.04: the O(1/d) bias dominates at these d"),
+            ("student test error", "slope −1.01: the O(1/d) bias dominates at these d"),
+            ("teacher training error", "slope −0.13: noise-limited at these d and seeds"),
+            (
+                "teacher–student test agreement",
+                "slope −0.96: the O(1/d) bias dominates at these d",
+            ),
+        )
+    },
+}
 
 
 def _one(figure: Figure, claim: Claim, rows: list[Row]) -> AgreementLine:

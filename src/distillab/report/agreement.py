@@ -215,17 +215,28 @@ def _check(claim: Claim, points: Sequence[_Point], eps: float) -> _Checked:
 
 
 def _first_failure(claim: Claim, points: Sequence[_Point], sign: float) -> float:
-    """The smallest ε ≥ 0 at which the mutation sign·ε makes the line fail (inf if none)."""
+    """The smallest ε ≥ 0 from which on every mutation sign·ε makes the line fail (inf if none).
+
+    A comparison passes on an interval of ε around 0 (each point's pass region is an interval),
+    so the first failure found by doubling and bisection is the threshold. A scaling line is
+    not monotone: a mutation can cancel the finite-size error at the largest sizes and pass
+    again further out, so its ε axis is scanned (factor 1.1) for the last passing value first.
+    """
     if not _check(claim, points, 0.0).passed:
         return 0.0
     low, eps = 0.0, _EPS_START
+    factor = 1.1 if isinstance(claim, Scaling) else 2.0
+    high = math.inf
     while eps <= _EPS_STOP:
-        if not _check(claim, points, sign * eps).passed:
-            break
-        low, eps = eps, eps * 2.0
-    else:
+        if _check(claim, points, sign * eps).passed:
+            low, high = eps, math.inf
+        elif math.isinf(high):
+            high = eps
+            if factor == 2.0:
+                break
+        eps *= factor
+    if math.isinf(high):
         return math.inf
-    high = eps
     for _ in range(_BISECTIONS):
         middle = 0.5 * (low + high)
         if _check(claim, points, sign * middle).passed:
