@@ -187,7 +187,7 @@ FIGURE = Figure(
     theory=theory,
     simulate=simulate,
     plot=plot,
-    seeds={"quick": 1, "full": 3},
+    seeds={"quick": 1, "full": 4},
     compare=(
         Comparison(
             "jump",

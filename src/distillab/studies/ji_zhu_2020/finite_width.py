@@ -252,7 +252,7 @@ FIGURE = Figure(
     theory=theory,
     simulate=simulate,
     plot=plot,
-    seeds={"quick": 2, "full": 3},
+    seeds={"quick": 2, "full": 4},
     compare=(
         Comparison(
             "sign_agreement",
