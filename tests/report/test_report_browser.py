@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
@@ -45,7 +46,9 @@ def browser() -> Iterator[object]:
 def report(toy_registry: Study, tmp_path: Path) -> tuple[Path, ResultStore]:
     store = ResultStore(tmp_path / "results.sqlite")
     run_sweep(resolve_targets(["toy"]), store, profile="quick", show_progress=False)
-    return write_report(store, tmp_path, studies={"toy": toy_registry}), store
+    # A long unbreakable reference (a URL) must wrap, not widen the page on a phone.
+    study = replace(toy_registry, reference="https://example.org/" + "a-long-path-" * 30)
+    return write_report(store, tmp_path, studies={"toy": study}), store
 
 
 def _check_page(driver, url: str, width: int) -> list[str]:

@@ -67,6 +67,7 @@ color:#999}
 code{font-size:.9em;overflow-wrap:anywhere}.muted{color:#666;font-size:.9em}
 .summary{font-size:1.05em}ul.failed{margin:.2em 0;color:#a8201a}
 .scroll{overflow-x:auto}details{font-size:.85em}
+p,li{overflow-wrap:anywhere}pre{white-space:pre-wrap;overflow-wrap:anywhere}
 @media (max-width:600px){body{padding:0 .5em}td,th{padding:.2em .3em;font-size:.82em}}
 """
 
