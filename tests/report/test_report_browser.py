@@ -47,7 +47,7 @@ def report(toy_registry: Study, tmp_path: Path) -> tuple[Path, ResultStore]:
     store = ResultStore(tmp_path / "results.sqlite")
     run_sweep(resolve_targets(["toy"]), store, profile="quick", show_progress=False)
     # A long unbreakable reference (a URL) must wrap, not widen the page on a phone.
-    study = replace(toy_registry, reference="https://example.org/" + "a-long-path-" * 30)
+    study = replace(toy_registry, reference="https://example.org/" + "x" * 300)
     return write_report(store, tmp_path, studies={"toy": study}), store
 
 
