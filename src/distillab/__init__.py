@@ -6,7 +6,8 @@ Subpackages: ``losses`` (the KD convention), ``kernels`` (analytic and empirical
 """
 
 from distillab.errors import ConfigError, DistillabWarning
+from distillab.runner import RunResult, run
 
 __version__ = "0.1.0"
 
-__all__ = ["ConfigError", "DistillabWarning", "__version__"]
+__all__ = ["ConfigError", "DistillabWarning", "RunResult", "__version__", "run"]

@@ -1,4 +1,4 @@
-"""The ``distillab`` command line: ``list``, ``reproduce``, ``report``, ``data fetch``.
+"""The ``distillab`` command line: ``list``, ``reproduce``, ``report``, ``export``, ``data fetch``.
 
 Exit codes: 0 done; 1 some tasks raised errors (the report lists them); 2 bad input — an unknown
 target, a bad option value, an unusable ``--out``, a results store that is not distillab's — with
@@ -17,12 +17,16 @@ import signal
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from distillab.errors import ConfigError
+
+if TYPE_CHECKING:
+    from distillab.studies import Figure, Study
 
 # typer ≥ 0.20 vendors click; find its ClickException through a public subclass either way.
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -159,6 +163,15 @@ def reproduce_command(
             help="Dask scheduler address, e.g. tcp://HOST:8786 (default: a LocalCluster).",
         ),
     ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="NAME=V1,V2,… replaces that axis of the chosen figures' grids (repeatable); "
+            "values take the type of the grid's values, an unknown NAME lists the valid ones.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Compute the chosen figures (resuming stored results) and write the HTML report."""
     from distillab.report import write_report
@@ -183,13 +196,14 @@ def reproduce_command(
         raise ConfigError("--scheduler needs --backend dask.")
     # 'study/' names the study, as 'study' does (a shell's completion adds the slash).
     figures = resolve_targets([target.rstrip("/") or target for target in targets or []])
+    profile = "full" if full else "quick"
+    overrides = _overrides(settings or [], figures, profile)
     _check_writable_out(out)
     executor = dask_executor(scheduler, workers=jobs) if backend == "dask" else local_executor(jobs)
 
     _make_out(out)
     # Teacher outputs cached by simulations live beside the results unless the user chose a place.
     os.environ.setdefault(CACHE_ENV, str((out / "teacher-cache").absolute()))
-    profile = "full" if full else "quick"
     command = shlex.join(["distillab", *sys.argv[1:]])
     try:
         with ResultStore(out / STORE_NAME) as store:
@@ -202,6 +216,7 @@ def reproduce_command(
                 executor=executor,
                 command=command,
                 show_progress=True,
+                overrides=overrides,
             )
             report = write_report(store, out, studies=registry())
     except KeyboardInterrupt:
@@ -223,6 +238,41 @@ def reproduce_command(
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _overrides(
+    settings: list[str], figures: Sequence[tuple[Study, Figure]], profile: str
+) -> dict[str, list[Any]]:
+    """Parse ``--set`` against every chosen figure's grid (each must have every named axis)."""
+    from distillab.sweep.grid import parse_overrides
+
+    overrides: dict[str, list[Any]] = {}
+    for study, figure in figures if settings else []:
+        try:
+            overrides = parse_overrides(settings, list(figure.grid[profile]))
+        except ConfigError as error:
+            raise ConfigError(f"{study.name}/{figure.name}: {error}") from None
+    return overrides
+
+
+@app.command("export")
+def export_command(
+    out: OutOption = DEFAULT_OUT,
+    format_: Annotated[
+        str, typer.Option("--format", help="'csv' (one row per stored result).")
+    ] = "csv",
+) -> None:
+    """Write the stored results of --out as a table: OUT/results.csv, parameters as columns."""
+    from distillab.sweep import ResultStore
+    from distillab.sweep.export import write_csv
+
+    if format_ != "csv":
+        raise ConfigError(f"--format must be 'csv', got {format_!r}.")
+    path = _store_path(out)
+    _check_writable_out(out)
+    with ResultStore(path) as store:
+        table, count = write_csv(store, out / "results.csv")
+    typer.echo(f"{count} rows: {table}")
 
 
 @app.command("report")

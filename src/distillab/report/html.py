@@ -31,6 +31,7 @@ from distillab.report.agreement import AgreementLine, agreement, describe_resolu
 from distillab.report.figure_files import FigureFiles, figure_files, render_figure
 from distillab.report.models import link_citations, model_page, render_model_page
 from distillab.studies import Figure, Scaling, Study, registry
+from distillab.sweep.grid import canonical_params, override_grid
 from distillab.sweep.store import ResultStore, Row, RunRecord
 
 __all__ = ["FigureReport", "render_figure", "write_report"]
@@ -155,13 +156,15 @@ def _expected(
 ) -> list[Mapping[str, object]]:
     """The grid points of every profile that a run of ``figure``'s code version ran for it."""
     target = f"{study.name}/{figure.name}"
-    profiles = {
-        r.profile
-        for r in runs
-        if r.provenance.get("figure_versions", {}).get(target) == version
-        and r.profile in figure.grid
-    }
-    return [point for profile in sorted(profiles) for point in figure.grid[profile]]
+    points: dict[str, Mapping[str, object]] = {}
+    for run in runs:
+        if run.provenance.get("figure_versions", {}).get(target) != version:
+            continue
+        if run.profile not in figure.grid:
+            continue
+        grid = override_grid(list(figure.grid[run.profile]), run.provenance.get("overrides", {}))
+        points.update((canonical_params(p), p) for p in grid)
+    return list(points.values())
 
 
 def _collect(store: ResultStore, studies: Mapping[str, Study]) -> list[FigureReport]:

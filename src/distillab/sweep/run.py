@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -21,7 +22,7 @@ from distillab.errors import ConfigError
 from distillab.provenance import code_version, figure_version, provenance
 from distillab.studies import Figure, Profile, Study
 from distillab.sweep.executor import Executor, Task, local_executor
-from distillab.sweep.grid import canonical_params
+from distillab.sweep.grid import canonical_params, override_grid
 from distillab.sweep.interrupt import deferred_interrupt
 from distillab.sweep.store import THEORY_SEED, ResultStore, Row
 
@@ -55,11 +56,16 @@ class SweepSummary:
 
 
 def expand_tasks(
-    figures: Sequence[tuple[Study, Figure]], *, profile: Profile, seeds: int | None = None
+    figures: Sequence[tuple[Study, Figure]],
+    *,
+    profile: Profile,
+    seeds: int | None = None,
+    overrides: Mapping[str, list[Any]] | None = None,
 ) -> list[Task]:
     """All tasks of the chosen figures: theory first, then simulations seed by seed.
 
-    ``seeds`` overrides each figure's default number of seeds for the profile.
+    ``seeds`` overrides each figure's default number of seeds for the profile; ``overrides``
+    replaces axes of every figure's grid (:func:`~distillab.sweep.grid.override_grid`).
     """
     if seeds is not None and seeds < 1:
         raise ConfigError(f"seeds must be at least 1, got {seeds}.")
@@ -67,7 +73,7 @@ def expand_tasks(
     simulation: list[Task] = []
     for study, figure in figures:
         n_seeds = seeds if seeds is not None else figure.seeds.get(profile, 1)
-        for params in figure.grid[profile]:
+        for params in override_grid(list(figure.grid[profile]), overrides or {}):
             if figure.theory is not None:
                 theory.append(Task(study.name, figure.name, "theory", dict(params), None))
             if figure.simulate is not None:
@@ -116,6 +122,7 @@ def run_sweep(
     executor: Executor | None = None,
     command: str = "",
     show_progress: bool = True,
+    overrides: Mapping[str, list[Any]] | None = None,
 ) -> SweepSummary:
     """Compute every missing row of ``figures`` and write each to ``store`` as it finishes.
 
@@ -126,7 +133,7 @@ def run_sweep(
     """
     version = code_version()
     versions = {(s.name, f.name): figure_version(f) for s, f in figures}
-    tasks = expand_tasks(figures, profile=profile, seeds=seeds)
+    tasks = expand_tasks(figures, profile=profile, seeds=seeds, overrides=overrides)
     pending = _pending(tasks, store, versions)
     executor = executor or local_executor(jobs)
     seed_note = {f"{s.name}/{f.name}": seeds or f.seeds.get(profile, 1) for s, f in figures}
@@ -139,6 +146,7 @@ def run_sweep(
         provenance={
             **provenance(),
             "figure_versions": {f"{s}/{f}": v for (s, f), v in versions.items()},
+            "overrides": dict(overrides or {}),
         },
     )
     statuses: Counter[str] = Counter()
