@@ -25,11 +25,25 @@ ORDER = (
     "deep_linear_kd",
     "teacher_cache",
     "sweep_scaling",
+    "self_distillation",
+    "weak_to_strong",
 )
 MARK = "BENCH-RESULT "
 
 # (benchmark, result key, label, goal as (comparison, value) or None to report only)
 GOALS = (
+    (
+        "self_distillation",
+        "network_over_closed_form_wall",
+        "self-distillation: repeated network distillation / closed form",
+        None,
+    ),
+    (
+        "weak_to_strong",
+        "monte_carlo_over_closed_form_wall",
+        "weak-to-strong: Monte Carlo risk curves / deterministic equivalent",
+        None,
+    ),
     (
         "kernel_kd",
         "network_over_closed_form_wall",
