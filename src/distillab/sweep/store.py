@@ -362,6 +362,8 @@ def _check_store_file(path: Path, timeout: float) -> bool:
         with path.open("rb") as stream:
             header = stream.read(100)
         uri = path.absolute().as_uri()
+    except ConfigError:
+        raise
     except (OSError, ValueError) as error:
         raise ConfigError(f"cannot use {path!s} as the results store: {error}.") from None
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
