@@ -81,7 +81,7 @@ _NOT_COMPUTING = (
     "distillab.cli",
     "distillab.provenance",
     "distillab.report",
-    "distillab.studies",
+    "distillab.runner",
     "distillab.studies.spec",
     "distillab.sweep",
 )
@@ -89,12 +89,15 @@ _NOT_COMPUTING = (
 figure version (with everything below them), so editing the report or the sweep machinery keeps
 stored rows valid."""
 
+_NOT_COMPUTING_INITS = ("distillab", "distillab.studies")
+"""Package ``__init__`` modules that only re-export or register: left out themselves, but the
+modules below them are followed as usual."""
+
 
 def _computes(module: str) -> bool:
-    return not any(
-        module == skip or (module.startswith(skip + ".") and skip != "distillab.studies")
-        for skip in _NOT_COMPUTING
-    )
+    if module in _NOT_COMPUTING_INITS:
+        return False
+    return not any(module == skip or module.startswith(skip + ".") for skip in _NOT_COMPUTING)
 
 
 def module_closure(name: str) -> list[str]:
