@@ -64,7 +64,9 @@ th.sort{cursor:pointer;white-space:nowrap}th.sort:after{content:" ⇅";
 color:#999}
 .pass{color:#176b2c;font-weight:600}.fail{color:#a8201a;font-weight:600}
 .note{background:#fff8e1;border-left:4px solid #f0c000;padding:.5em 1em}
-.caption{color:#444}figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #eee}
+.caption{color:#444}img{max-width:100%;height:auto;border:1px solid #eee}
+figure{margin:1em 0;position:relative;left:50%;transform:translateX(-50%);width:96vw;
+max-width:var(--natural);min-width:100%}
 code{font-size:.9em;overflow-wrap:anywhere}.muted{color:#666;font-size:.9em}
 .summary{font-size:1.05em}ul.failed{margin:.2em 0;color:#a8201a}
 .scroll{overflow-x:auto}details{font-size:.85em}
@@ -320,7 +322,8 @@ def _figure_html(report: FigureReport) -> str:
     if report.files is not None:
         data = report.figure_path.rsplit(".", 1)[0] + ".csv"
         image = (
-            f"<figure><img src='../{_e(report.figure_path)}' alt='{_e(figure.title)}' "
+            f"<figure style='--natural:{report.files.width_px}px'>"
+            f"<img src='../{_e(report.figure_path)}' alt='{_e(figure.title)}' "
             f"width='{report.files.width_px}' height='{report.files.height_px}'>"
             f"<figcaption class='muted'>Data of every panel: <a href='../{_e(data)}' download>"
             f"CSV</a> · <a href='../{_e(report.figure_path)}'>image</a></figcaption></figure>"
