@@ -23,9 +23,8 @@ from matplotlib.figure import Figure as MplFigure
 from distillab.report.plotting import finish_axes, new_figure, seed_statistics
 from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
-    STOPPING_RULES,
     Student,
-    best_error,
+    best_errors,
     mark_divergence,
     stopping_record_steps,
     train_students,
@@ -62,16 +61,8 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     )
     values: dict[str, Any] = {
         "last_best_step": int(max(np.max(r.best_step) for r in results.values())),
+        **best_errors(results, params["stopping_step"]),
     }
-    for rule in STOPPING_RULES:
-        suffix = "" if rule == "every" else "_grid"
-        best = {
-            name: float(np.mean(best_error(result, rule, params["stopping_step"])))
-            for name, result in results.items()
-        }
-        for name, value in best.items():
-            values[f"{name}_best_error{suffix}"] = value
-        values[f"best_ratio{suffix}"] = best["student_teacher"] / best["base"]
     return mark_divergence(values, results)
 
 

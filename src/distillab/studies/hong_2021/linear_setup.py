@@ -40,6 +40,7 @@ __all__ = [
     "Student",
     "StudentResult",
     "best_error",
+    "best_errors",
     "draw_cohort",
     "log_steps",
     "mark_divergence",
@@ -329,6 +330,25 @@ def best_error(result: StudentResult, rule: str, stopping_step: int) -> Array:
     if on_grid.sum() < 2:
         raise ConfigError(f"the run recorded no {stopping_step}-step grid to stop on.")
     return np.min(result.test_error[:, on_grid], axis=1)
+
+
+def best_errors(results: Mapping[str, StudentResult], stopping_step: int) -> dict[str, float]:
+    """Mean best risk of every student under both stopping rules, and the ST/base ratios.
+
+    Keys: ``<name>_best_error`` and ``best_ratio`` (every step), the same with ``_grid``
+    (the ``stopping_step`` grid); ``best_ratio`` = student_teacher / base.
+    """
+    values: dict[str, float] = {}
+    for rule in STOPPING_RULES:
+        suffix = "" if rule == "every" else "_grid"
+        for name, result in results.items():
+            values[f"{name}_best_error{suffix}"] = float(
+                np.mean(best_error(result, rule, stopping_step))
+            )
+        values[f"best_ratio{suffix}"] = (
+            values[f"student_teacher_best_error{suffix}"] / values[f"base_best_error{suffix}"]
+        )
+    return values
 
 
 def train_oracle_comparison(params: Mapping[str, Any], seed: int) -> dict[str, StudentResult]:

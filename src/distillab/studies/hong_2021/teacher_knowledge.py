@@ -23,8 +23,7 @@ from matplotlib.figure import Figure as MplFigure
 from distillab.report.plotting import finish_axes, new_figure, seed_statistics, theory_curve
 from distillab.studies.hong_2021.linear_setup import (
     LINEAR_DEFAULTS,
-    STOPPING_RULES,
-    best_error,
+    best_errors,
     mark_divergence,
     min_norm_theory,
     target_map,
@@ -86,16 +85,11 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         "teacher_error": float(np.mean(results["student_teacher"].teacher_error)),
         "last_best_step": int(max(np.max(r.best_step) for r in results.values())),
     }
-    for rule in STOPPING_RULES:
-        suffix = "" if rule == "every" else "_grid"
-        best = {
-            name: float(np.mean(best_error(result, rule, params["stopping_step"])))
-            for name, result in results.items()
-        }
-        for name, value in best.items():
-            values[f"{name}_best_error{suffix}"] = value
-        values[f"best_ratio{suffix}"] = best["student_teacher"] / best["base"]
-        values[f"oracle_ratio{suffix}"] = best["oracle"] / best["base"]
+    values.update(best_errors(results, params["stopping_step"]))
+    for suffix in ("", "_grid"):
+        values[f"oracle_ratio{suffix}"] = (
+            values[f"oracle_best_error{suffix}"] / values[f"base_best_error{suffix}"]
+        )
     return mark_divergence(values, results)
 
 
