@@ -28,13 +28,13 @@ from pathlib import Path
 from distillab.errors import ConfigError
 from distillab.provenance import code_version, figure_version, provenance
 from distillab.report.agreement import AgreementLine, agreement, describe_resolution
-from distillab.report.figure_files import FigureFiles, figure_files, render_figure
+from distillab.report.figure_files import FigureFiles, figure_files
 from distillab.report.models import link_citations, model_page, render_model_page
 from distillab.studies import Figure, Scaling, Study, registry
 from distillab.sweep.grid import canonical_params, override_grid
 from distillab.sweep.store import ResultStore, Row, RunRecord
 
-__all__ = ["FigureReport", "render_figure", "write_report"]
+__all__ = ["FigureReport", "write_report"]
 
 PROVENANCE_TAGS: dict[str, str] = {
     "[A]": "stated in the paper's abstract or introduction",
@@ -421,7 +421,9 @@ def _index_page(
 ) -> bytes:
     lines = [line for r in reports for line in r.agreement]
     held = sum(line.passed for line in lines)
-    fine = sum(line.resolution <= 0.05 for line in lines if line.claim.scale is None)
+    fine = sum(
+        line.passed and line.resolution <= 0.05 for line in lines if line.claim.scale is None
+    )
     relative = sum(line.claim.scale is None for line in lines)
     studies = list(dict.fromkeys(r.study.name for r in reports))
     nav = (
@@ -433,8 +435,8 @@ def _index_page(
     body = (
         f"{nav}<h1>distillab report</h1><p class='muted'>Generated {_e(generated)}.</p>"
         f"<p class='summary' id='summary' data-held='{held}' data-total='{len(lines)}'>"
-        f"<b>{held} of {len(lines)} claims hold</b>; {fine} of {relative} relative lines would "
-        "detect a 5 % theory error (resolution ≤ 5 %). A claim holds when every point in its "
+        f"<b>{held} of {len(lines)} claims hold</b>; {fine} of {relative} relative lines hold and "
+        "would detect a 5 % theory error (resolution ≤ 5 %). A claim holds when every point in its "
         "scope has a theory and a simulation value and agrees within its pre-registered rule; "
         "the resolution is the smallest theory error (θ → θ(1 ± ε)) that would make it fail on "
         "these data. Click a column to sort.</p><div class='scroll'>"
