@@ -61,19 +61,19 @@ def run(
     from distillab.report import agreement, write_report
     from distillab.studies import PROFILES, resolve_targets
     from distillab.sweep import ResultStore, run_sweep
-    from distillab.sweep.grid import override_grid
+    from distillab.sweep.grid import grid_fields, override_grid
 
     if profile not in PROFILES:
         raise ConfigError(f"profile must be one of {PROFILES}, got {profile!r}.")
     figures = resolve_targets(list(targets))
     chosen = {k: list(v) for k, v in (overrides or {}).items()}
     for study, figure in figures:
-        fields = set.intersection(*(set(p) for p in figure.grid[profile]))
-        unknown = sorted(set(chosen) - fields)
+        fields = grid_fields(list(figure.grid[profile]))
+        unknown = sorted(set(chosen) - set(fields))
         if unknown:
             raise ConfigError(
                 f"{study.name}/{figure.name}: {unknown} not parameters of this figure "
-                f"(valid: {', '.join(sorted(fields))})."
+                f"(valid: {', '.join(fields)})."
             )
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)

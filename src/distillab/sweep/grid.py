@@ -15,6 +15,7 @@ from distillab.errors import ConfigError
 __all__ = [
     "Params",
     "canonical_params",
+    "grid_fields",
     "jsonable",
     "override_grid",
     "parse_overrides",
@@ -94,6 +95,11 @@ def _parse_value(name: str, text: str, examples: list[Any]) -> Any:
     )
 
 
+def grid_fields(points: list[Params]) -> list[str]:
+    """The parameter names every point of the grid has, sorted (the axes ``--set`` may name)."""
+    return sorted(set.intersection(*(set(p) for p in points))) if points else []
+
+
 def parse_overrides(settings: Iterable[str], points: list[Params]) -> dict[str, list[Any]]:
     """``["NAME=V1,V2", …]`` → ``{NAME: [v1, v2]}``, typed like the grid's values of NAME.
 
@@ -104,7 +110,7 @@ def parse_overrides(settings: Iterable[str], points: list[Params]) -> dict[str, 
       >>> parse_overrides(["width=64,128"], [{"width": 32, "trained": "first"}])
       {'width': [64, 128]}
     """
-    fields = sorted(set.intersection(*(set(p) for p in points))) if points else []
+    fields = grid_fields(points)
     overrides: dict[str, list[Any]] = {}
     for setting in settings:
         name, equals, values = setting.partition("=")
