@@ -169,9 +169,10 @@ def _expected(
     return list(points.values())
 
 
-def _collect(store: ResultStore, studies: Mapping[str, Study]) -> list[FigureReport]:
+def _collect(
+    store: ResultStore, runs: Sequence[RunRecord], studies: Mapping[str, Study]
+) -> list[FigureReport]:
     reports = []
-    runs = store.runs()
     for study in studies.values():
         for figure in study.figures:
             own = figure_version(figure)
@@ -463,7 +464,8 @@ def write_report(
     """
     out = Path(out_dir)
     version = code_version()
-    reports = _collect(store, registry() if studies is None else studies)
+    runs = store.runs()
+    reports = _collect(store, runs, registry() if studies is None else studies)
     if not reports:
         raise ConfigError(
             f"the store {store.path} holds no results for this code ({version}); "
@@ -481,5 +483,5 @@ def write_report(
             _atomic_write(out / "models" / f"{name}.html", _model_html(name, page))
     stale = store.count() - sum(len(r.rows) for r in reports)
     path = out / "report.html"
-    _atomic_write(path, _index_page(reports, store.runs(), version, stale))
+    _atomic_write(path, _index_page(reports, runs, version, stale))
     return path
