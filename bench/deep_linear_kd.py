@@ -24,16 +24,15 @@ from distillab.data.clean_noisy import add_input_noise, gaussian_linear_task, lo
 from distillab.losses import feature_loss
 from distillab.nn import DeepLinearNet
 from distillab.theory.deep_linear_kd import (
-    deep_linear_gd,
     hidden_features,
     linear_risk,
     min_norm_map,
     min_norm_risk,
     mse_feature_weight,
-    small_initialisation,
     teacher_layers,
 )
 from distillab.train import fit
+from distillab.train.deep_linear_gd import deep_linear_gd, small_initialisation
 
 D, DY, WIDTH, N, SIGMA, TAU, WEIGHT = 50, 50, 60, 30, 0.3, 1.0, 1.0
 SEEDS, STEPS, REPEATS = 16, 300, 3

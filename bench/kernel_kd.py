@@ -32,8 +32,8 @@ from _timing import Timing, measure
 from distillab.data import unit_sphere
 from distillab.kernels import relu_ntk
 from distillab.nn import TwoLayerNet
-from distillab.studies.rahbar_2020.training import train_student
 from distillab.theory.kernel_kd import KernelKD
+from distillab.train.wide_net import pi_gradient_descent
 
 N, D, WIDTH, STEPS = 1000, 20, 8192, 1000
 PI_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)
@@ -60,7 +60,7 @@ def _network_step(X: np.ndarray, y: np.ndarray, z: np.ndarray, lr: float) -> Tim
     for repeat in range(PROBE_REPEATS + 1):
         net = TwoLayerNet(D, WIDTH, seed=repeat, dtype=torch.float64)
         wall, cpu = time.perf_counter(), time.process_time()
-        train_student(net, X, y, z, lr=lr, steps=PROBE_STEPS, pi_weight=1.0)
+        pi_gradient_descent(net, X, y, z, lr=lr, steps=PROBE_STEPS, pi_weight=1.0)
         if repeat:  # the first run warms up the allocator
             walls.append((time.perf_counter() - wall) / PROBE_STEPS)
             cpus.append((time.process_time() - cpu) / PROBE_STEPS)

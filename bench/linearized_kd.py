@@ -29,12 +29,14 @@ from distillab.studies.ji_zhu_2020.common import (
     NETWORK_LR,
     NETWORK_MOMENTUM,
     REFERENCE,
+    ProblemPoint,
     kernel_problem,
     perfect_teacher,
     test_inputs,
     train_network,
 )
-from distillab.theory.linearized_kd import LinearizedKD, kernel_gradient_descent
+from distillab.theory.linearized_kd import LinearizedKD
+from distillab.train.kernel_gd import kernel_gradient_descent
 
 KD = {"soft_ratio": 0.5, "temperature": 1.0}
 RATIOS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
@@ -43,7 +45,7 @@ STEPS, WIDTH = 10_000, 1024
 
 def main() -> dict[str, float]:
     """Print and return the time ratios (and the agreement they buy)."""
-    params = {**REFERENCE, "n": 40, "test_size": 2000}
+    params = ProblemPoint(**REFERENCE, n=40, test_size=2000)
     teacher = perfect_teacher(5, 40, 3.0, 0)
     problem = kernel_problem(params, 0, teacher)
     student = problem.student
@@ -54,8 +56,8 @@ def main() -> dict[str, float]:
 
     def kernel_descent() -> np.ndarray:
         return kernel_gradient_descent(
-            student.K_train,
-            student.K_test_train,
+            student.ntk_gram,
+            student.ntk_cross,
             student.teacher_logits,
             student.labels,
             **KD,
@@ -65,16 +67,7 @@ def main() -> dict[str, float]:
         ).test_logits[-1]
 
     def network() -> np.ndarray:
-        return train_network(
-            problem.X,
-            student.teacher_logits,
-            student.labels,
-            problem.X_test,
-            **KD,
-            width=WIDTH,
-            steps=STEPS,
-            seed=0,
-        ).test_logits
+        return train_network(problem, **KD, width=WIDTH, steps=STEPS, seed=0).test_logits
 
     timings: dict[str, Timing] = {
         "converged kernel student": measure(kernel_student, repeats=5),
@@ -84,7 +77,7 @@ def main() -> dict[str, float]:
     predicted, trained = kernel_student(), network()
     agreement = float(np.mean((predicted > 0) == (trained > 0)))
 
-    large = {**REFERENCE, "n": 800, "test_size": 2000}
+    large = ProblemPoint(**REFERENCE, n=800, test_size=2000)
     X = kernel_problem(large, 1, teacher).X
     K, K_cross = relu_ntk(X, trained="both"), relu_ntk(test_inputs(5, 2000, 0), X, trained="both")
     z_t, y = teacher.logits(X), teacher.labels(X)

@@ -9,7 +9,7 @@ Grid: 40 sample ratios α log-spaced in [0.2, 5] (ρ = 0.5, Δ = 1), two cases o
 Theory: ``solve_curve`` (warm-started continuation along α; closed form for the square case,
 damped Anderson-mixed fixed point with 61² Gauss–Hermite nodes for CE), and for comparison the
 iterative solver on the square case, 41 nodes, and cold pointwise ``solve`` calls. Simulation: the
-study's finite-d recipe (spec §5: linear solves, L-BFGS) at d = 1000, one seed per α, measured
+study's finite-d recipe (model §5: linear solves, L-BFGS) at d = 1000, one seed per α, measured
 once; the study's full profile runs 16 seeds and the issue's acceptance check 4, so the ratios are
 also printed per those seed counts (simulation cost is linear in seeds).
 
@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import Timing, measure
+from distillab.studies.saglietti_zdeborova_2022.common import KDPoint
 from distillab.studies.saglietti_zdeborova_2022.simulation import simulate_point
 from distillab.theory.replica_kd import SolverOptions, solve, solve_curve
 
@@ -66,7 +67,7 @@ def _pointwise(case: dict) -> None:
 
 def _simulation(case: dict) -> None:
     for alpha in ALPHAS:
-        simulate_point({**case, "sample_ratio": float(alpha), "d": D}, seed=0)
+        simulate_point(KDPoint.of({**case, "sample_ratio": float(alpha), "d": D}), seed=0)
 
 
 def main() -> dict[str, float]:

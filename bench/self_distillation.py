@@ -30,6 +30,12 @@ WIDTH, HORIZON = 4096, 8
 SCHEDULES = (0.0, 0.5, rounds.OPTIMAL)
 
 
+def _point(alpha: float | str) -> rounds.RoundPoint:
+    """The figure's point of schedule α at its last round (the network runs cover all rounds)."""
+    params = {**rounds._BASE, "alpha": alpha, "horizon": HORIZON, "width": WIDTH}
+    return rounds.RoundPoint.of({**params, "round": HORIZON})
+
+
 def _closed_form(prob: problem.Problem) -> None:
     engine = KernelSelfDistillation(relu_ntk(prob.X), prob.y, relu_ntk(prob.X_test, prob.X))
     ridge = rounds._BASE["ridge"]
@@ -41,15 +47,13 @@ def _closed_form(prob: problem.Problem) -> None:
 def _networks() -> Timing:
     wall, cpu = time.perf_counter(), time.process_time()
     for alpha in SCHEDULES:
-        params = {**rounds._BASE, "alpha": alpha, "horizon": HORIZON, "width": WIDTH}
-        key = problem.cache_key(params, drop=())
-        problem.network_rounds.__wrapped__(key, rounds._alphas(params), 0)
+        rounds.network_rounds.__wrapped__(_point(alpha), 0)
     return Timing(time.perf_counter() - wall, time.process_time() - cpu)
 
 
 def main() -> dict[str, float]:
     """Print and return the ratio network / closed form (wall and CPU)."""
-    prob = problem.problem_of(rounds._BASE)
+    prob = problem.problem_of(_point(0.0))
     with threadpool_limits(limits=1):
         torch.set_num_threads(1)
         closed = measure(lambda: _closed_form(prob), repeats=5)
