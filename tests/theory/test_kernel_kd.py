@@ -1,4 +1,4 @@
-"""KernelKD: closed forms, limits, identities and input validation (Rahbar et al. spec §3, §5)."""
+"""KernelKD: closed forms, limits, identities and input validation (Rahbar et al. model §3, §5)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from distillab.data import unit_sphere
 from distillab.errors import ConfigError
 from distillab.kernels import relu_ntk
-from distillab.theory.kernel_kd import KernelKD
+from distillab.theory.kernel_kd import KernelKD, KernelKDTrajectory
 
 OBJECTIVES = ("output", "rkhs")
 NORMALIZATIONS = ("sum", "mixture")
@@ -31,7 +31,7 @@ def _problem(n: int = 30, d: int = 6, seed: int = 0, outputs: int | None = None)
 
 
 def _recursion(H, y, z, u0, lam, lr, steps, objective, normalization):
-    """Iterate the kernel-regime GD map explicitly (spec §2.5)."""
+    """Iterate the kernel-regime GD map explicitly (model §2.5)."""
     scale = 1.0 if normalization == "sum" else 1.0 / (1.0 + lam)
     u, out = u0.copy(), [u0.copy()]
     for _ in range(steps):
@@ -228,7 +228,7 @@ def test_a_smooth_teacher_beats_the_rule_in_the_spec_calibration() -> None:
     z = plain.outputs(10, lr=1.0 / mu_max)
     energy = plain.spectrum.project(z) ** 2
     y_energy = plain.spectrum.project(y) ** 2
-    # Our reconstruction gives 96% (teacher) and 32% (labels); the spec reports 95% and 32%.
+    # Our reconstruction gives 96% (teacher) and 32% (labels); the model reports 95% and 32%.
     assert energy[:40].sum() / energy.sum() > 0.9
     assert 0.25 < y_energy[:40].sum() / y_energy.sum() < 0.4
     lr, eps = 0.3 / mu_max, 0.1 * np.sqrt(400)
@@ -273,7 +273,7 @@ def test_predict_is_the_kernel_interpolant_plus_the_initial_function() -> None:
     np.testing.assert_allclose(kd.predict(h, 0.0, f0=f0), f0, atol=1e-12)
     # On the training inputs the prediction is the training output itself.
     np.testing.assert_allclose(kd.predict(H, [0.5, 2.0], f0=u0), kd.outputs([0.5, 2.0]), atol=1e-9)
-    # f_∞ = h H⁻¹u* + g with g = f0 − h H⁻¹u(0) (spec T2).
+    # f_∞ = h H⁻¹u* + g with g = f0 − h H⁻¹u(0) (model T2).
     g = kd.initialization_term(h, f0)
     np.testing.assert_allclose(g, f0 - h @ np.linalg.solve(H, u0), atol=1e-9)
     np.testing.assert_allclose(
@@ -362,12 +362,12 @@ def test_bad_step_tolerance_or_time_is_a_config_error(lr: float, eps: float, tim
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"objective": "weights"}, {"normalization": "mean"}, {"H": np.ones((6, 5))}],
+    [{"objective": "weights"}, {"normalization": "mean"}, {"ntk_gram": np.ones((6, 5))}],
 )
 def test_unknown_switches_and_non_square_gram_are_config_errors(kwargs: dict) -> None:
-    arguments = {"H": _H, **kwargs}
+    arguments = {"ntk_gram": _H, **kwargs}
     with pytest.raises(ConfigError):
-        KernelKD(arguments.pop("H"), _Y, _Y, **arguments)
+        KernelKD(arguments.pop("ntk_gram"), _Y, _Y, **arguments)
 
 
 def _small_engine() -> KernelKD:
@@ -407,3 +407,26 @@ def test_too_large_step_and_null_mode_are_unstable() -> None:
     singular = KernelKD(np.diag([1.0, 0.0]), [1.0, 1.0], [0.0, 0.0], pi_weight=1.0)
     count = singular.steps_to(1e-3, 0.1)
     assert not count.stable and count.exact is None and math.isnan(count.log_contraction)
+
+
+@pytest.mark.parametrize("lr", [None, 0.05])
+def test_trajectory_names_the_arrays_of_outputs_predict_and_weight_distance(lr) -> None:
+    X, H, y, z, u0 = _problem(n=12, seed=4)
+    h = relu_ntk(unit_sphere(5, 6, seed=9), X)
+    kd = KernelKD(H, y, z, u0=u0, pi_weight=0.7)
+    times = np.array([0.0, 2.0, 7.0])
+    path = kd.trajectory(times, ntk_cross=h, lr=lr)
+    assert isinstance(path, KernelKDTrajectory)
+    np.testing.assert_array_equal(path.times, times)
+    np.testing.assert_allclose(path.train_outputs, kd.outputs(times, lr=lr))
+    np.testing.assert_allclose(path.test_outputs, kd.predict(h, times, lr=lr))
+    np.testing.assert_allclose(path.weight_distance, kd.weight_distance(times, lr=lr))
+    np.testing.assert_allclose(path.limit, kd.limit())
+    assert kd.trajectory(times).test_outputs.shape == (3, 0)
+
+
+def test_trajectory_of_a_singular_gram_has_nan_weight_distance() -> None:
+    kd = KernelKD(np.diag([1.0, 0.0]), [1.0, 1.0], [0.0, 0.0], pi_weight=1.0)
+    path = kd.trajectory([0.0, 1.0])
+    assert np.isnan(path.weight_distance).all()
+    np.testing.assert_allclose(path.train_outputs[1], [0.5 * (1 - math.exp(-2.0)), 0.0])

@@ -23,12 +23,12 @@ from distillab.theory.linearized_kd import (
     SOFT_SCALES,
     VARIANTS,
     LinearizedKD,
+    check_loss_parameters,
     correction_threshold,
     data_inefficiency,
     effective_logit,
     effective_logit_multiclass,
     jump_size,
-    kernel_gradient_descent,
     risk_curve_exponent,
     transfer_risk_bound,
     weight_norm_growth,
@@ -240,6 +240,18 @@ def test_bad_parameters_raise_config_error(bad: dict[str, object]) -> None:
         jump_size(**kd)  # type: ignore[arg-type]
 
 
+def test_loss_parameter_check_allows_pure_hard_labels_and_names_the_bad_field() -> None:
+    check_loss_parameters(0.0, 1.0, "hinton", "one")
+    for bad, field in (
+        ((1.5, 1.0, "hinton"), "soft_ratio"),
+        ((0.5, 0.0, "hinton"), "temperature"),
+        ((0.5, 1.0, "softmax"), "variant"),
+        ((0.5, 1.0, "hinton", "half"), "soft_scale"),
+    ):
+        with pytest.raises(ConfigError, match=field):
+            check_loss_parameters(*bad)
+
+
 def test_pure_hard_labels_have_no_finite_effective_logit() -> None:
     with pytest.raises(ConfigError, match="no finite effective logit"):
         effective_logit(1.0, 1, soft_ratio=0.0, temperature=1.0)
@@ -444,47 +456,6 @@ def test_log_slopes_reject_bad_input(ns: list[int], values: list[float]) -> None
         risk_curve_exponent(ns, values)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_kernel_gradient_descent_converges_to_the_effective_logit(variant: str) -> None:
-    """P1 (kernel): GD on the linearised student reaches g to 1e−4 relative."""
-    X = unit_sphere(8, 3, seed=4)
-    K = relu_ntk(X, trained="both")
-    z_t, y = _teacher_sample(8, seed=4)
-    z_t = z_t / 2
-    kd = {"soft_ratio": 0.6, "temperature": 2.0, "variant": variant}
-    run = kernel_gradient_descent(K, K, z_t, y, **kd, lr=40.0, momentum=0.9, steps=20_000)
-    g = effective_logit(z_t, y, **kd)
-    assert np.abs(run.train_logits[-1] - g).max() < 1e-4 * np.abs(g).max()
-    np.testing.assert_allclose(run.test_logits[-1], run.train_logits[-1], atol=1e-8)
-    assert np.all(run.train_logits[0] == 0.0) and list(run.steps) == [0, 20_000]
-
-
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_kernel_gradient_descent_first_step_uses_the_kd_loss_gradient(variant: str) -> None:
-    """One step from f₀ = 0: z₁ = −η Θ ∇_z L(0), with ∇L by autograd of the mean kd_loss."""
-    X = unit_sphere(6, 3, seed=0)
-    K = relu_ntk(X, trained="both")
-    z_t, y = _teacher_sample(6)
-    kd = {"soft_ratio": 0.3, "temperature": 3.0, "variant": variant}
-    run = kernel_gradient_descent(K, K, z_t, y, **kd, lr=0.7, steps=1)
-    s = torch.zeros(6, dtype=torch.float64, requires_grad=True)
-    kd_loss(s, torch.tensor(z_t), torch.tensor(y), **kd).backward()
-    np.testing.assert_allclose(run.train_logits[1], -0.7 * K @ s.grad.numpy(), atol=1e-14)
-
-
-def test_kernel_gradient_descent_rejects_bad_settings() -> None:
-    K = np.eye(3)
-    kd = {"soft_ratio": 0.5, "temperature": 1.0}
-    with pytest.raises(ConfigError):
-        kernel_gradient_descent(K, K, np.ones(3), np.ones(3), **kd, lr=-1.0, steps=3)
-    with pytest.raises(ConfigError):
-        kernel_gradient_descent(K, K, np.ones(3), np.ones(3), **kd, lr=1.0, steps=3, momentum=1)
-    with pytest.raises(ConfigError):
-        kernel_gradient_descent(
-            K, K, np.ones(3), np.ones(3), **kd, lr=1.0, steps=3, record_steps=[4]
-        )
-
-
 def test_unbracketed_hinton_root_is_nan_and_the_student_not_converged(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -509,3 +480,37 @@ def test_newton_stopped_after_one_step_gives_nan_rows(monkeypatch: pytest.Monkey
     assert np.isfinite(effective_logit_multiclass(z_t, y, **params)).all()
     monkeypatch.setattr(linearized_kd, "_NEWTON_STEPS", 1)
     assert np.isnan(effective_logit_multiclass(z_t, y, **params)).all(axis=1).any()
+
+
+@pytest.mark.parametrize(
+    ("over", "values", "fixed"),
+    [
+        ("soft_ratio", [0.1, 0.5, 1.0], {"temperature": 3.0}),
+        ("temperature", [0.5, 2.0], {"soft_ratio": 0.4}),
+    ],
+)
+@pytest.mark.parametrize("variant", ["mixed-target", "hinton"])
+def test_curve_equals_one_solve_per_value(over, values, fixed, variant) -> None:
+    X = unit_sphere(15, 4, seed=2)
+    X_test = unit_sphere(6, 4, seed=3)
+    rng = np.random.default_rng(0)
+    z_t = 2.0 * rng.standard_normal(15)
+    y = (rng.random(15) < 0.5).astype(np.float64)
+    engine = LinearizedKD(relu_ntk(X, trained="both"), relu_ntk(X_test, X, trained="both"), z_t, y)
+    curve = engine.curve(over, values, variant=variant, **fixed)
+    parameters = {"soft_ratio": 0.4, "temperature": 1.0, **fixed}
+    for k, value in enumerate(values):
+        student = engine.solve(variant=variant, **{**parameters, over: value})
+        np.testing.assert_allclose(curve.training_logits[k], student.training_logits)
+        np.testing.assert_allclose(curve.test_logits[k], student.test_logits, rtol=1e-9)
+        assert curve.weight_norm_sq[k] == pytest.approx(student.weight_norm_sq, rel=1e-9)
+    assert curve.converged.all() and curve.over == over
+
+
+def test_curve_rejects_an_unknown_parameter_and_empty_values() -> None:
+    K = np.eye(3)
+    engine = LinearizedKD(K, K, np.ones(3), np.ones(3))
+    with pytest.raises(ConfigError, match="over must be one of"):
+        engine.curve("ridge", [1.0])
+    with pytest.raises(ConfigError, match="values"):
+        engine.curve("temperature", [])

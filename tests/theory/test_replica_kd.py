@@ -1,6 +1,6 @@
-"""The replica-KD engine: closed form = iterative solver, the identities of spec §3, Bayes limits.
+"""The replica-KD engine: closed form = iterative solver, the identities of model §3, Bayes limits.
 
-Tolerances: 1e-6 for every identity and for closed form vs iterative solver (spec §6 items 2–3);
+Tolerances: 1e-6 for every identity and for closed form vs iterative solver (model §6 items 2–3);
 the solver stops at a relative change of 1e-9 and the square-loss quadrature is exact.
 """
 
@@ -17,14 +17,18 @@ from scipy.stats import multivariate_normal, norm
 
 from distillab.errors import ConfigError
 from distillab.theory.replica_kd import (
+    KDSetting,
+    ReplicaKDCurve,
     SolverOptions,
     StudentOverlaps,
     TeacherOverlaps,
     agreement,
     bayes_error,
+    curve,
     gaussian_tail,
     generalization_error,
     ridge_susceptibility,
+    setting_of,
     solve,
     solve_curve,
     student_bayes_error,
@@ -81,7 +85,7 @@ def test_gauss_hermite_moments_are_exact() -> None:
 def test_student_prox_solves_its_equation_even_at_huge_susceptibility(
     scale: float, temperature: float
 ) -> None:
-    # Plain Newton diverges at V_S ~ 1e3 (spec §3); the bisection safeguard keeps every root.
+    # Plain Newton diverges at V_S ~ 1e3 (model §3); the bisection safeguard keeps every root.
     channel = StudentChannel("kd_ce", 0.3, temperature)
     rng = np.random.default_rng(0)
     base = 5.0 * rng.standard_normal(50)
@@ -141,7 +145,7 @@ def test_ridge_susceptibility_limits() -> None:
     assert ridge_susceptibility(2.0, 1.0, 1e9, 0.5) == pytest.approx(0.5e-9, rel=1e-6)
 
 
-# --- closed form vs iterative solver (spec §6 item 2) -----------------------------------------
+# --- closed form vs iterative solver (model §6 item 2) -----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -184,7 +188,7 @@ def test_solve_curve_equals_pointwise_solves_with_fewer_iterations() -> None:
     assert sum(c.iterations for c in curve) < sum(p.iterations for p in points)
 
 
-# --- identities of spec §3 (spec §6 item 3) ----------------------------------------------------
+# --- identities of model §3 (model §6 item 3) ----------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -284,7 +288,7 @@ def test_identity_4_infinitely_regularised_teacher_is_bayes_optimal(teacher_loss
     assert errors[-1] == pytest.approx(bayes_error(1.5, 1.0), abs=1e-6)
 
 
-# --- Bayes bound (spec §6 item 4) ---------------------------------------------------------------
+# --- Bayes bound (model §6 item 4) ---------------------------------------------------------------
 
 STUDENTS = [
     {"teacher_loss": "square", "student_loss": "kd_sq", "student_reg": 1e-6},
@@ -315,7 +319,7 @@ def test_hebbian_hard_label_student_attains_the_student_bayes_limit() -> None:
         assert r.student_test_error == pytest.approx(r.student_bayes_error, abs=1e-6)
 
 
-# --- predictions of spec §6 (items 5–7) --------------------------------------------------------
+# --- predictions of model §6 (items 5–7) --------------------------------------------------------
 
 
 def test_inheritance_gaps_reproduce_the_spec_reference_values() -> None:
@@ -323,7 +327,7 @@ def test_inheritance_gaps_reproduce_the_spec_reference_values() -> None:
     for alpha, gap in ((1.0, 0.0169), (2.0, 0.0089), (3.0, 0.0054)):
         kd = solve(**_base(sample_ratio=alpha))
         hard = solve(**_base(sample_ratio=alpha, student_loss="hard_sq"))
-        # 1.5e-4: the spec quotes 4 decimals; we get 0.00533 at α = 3.
+        # 1.5e-4: the model quotes 4 decimals; we get 0.00533 at α = 3.
         assert hard.student_test_error - kd.student_test_error == pytest.approx(gap, abs=1.5e-4)
     # Logistic teacher λ_T = 1, kd_ce (τ = 1, λ_S = 1e-4) vs hard_log with λ_S = 0.01.
     logistic = {"teacher_loss": "logistic", "student_loss": "kd_ce", "student_reg": 1e-4}
@@ -594,3 +598,58 @@ def test_prox_root_finders_report_non_convergence() -> None:
     channel = TeacherChannel("logistic")
     assert math.isfinite(channel.prox_scalar(0.3, 2.0))
     assert math.isnan(channel.prox_scalar(0.3, 2.0, max_iterations=1))
+
+
+_CURVE_POINT = {
+    "noise": 0.5,
+    "teacher_loss": "logistic",
+    "teacher_reg": 0.1,
+    "student_loss": "kd_ce",
+    "student_reg": 0.01,
+    "feature_fraction": 0.7,
+    "hard_weight": 0.2,
+}
+
+
+@pytest.mark.parametrize(
+    ("over", "values", "fixed"),
+    [
+        ("sample_ratio", [1.0, 1.5, 2.0], {}),
+        ("temperature", [0.5, 1.0, 3.0], {"sample_ratio": 2.0}),
+    ],
+)
+def test_curve_matches_pointwise_solves_with_named_arrays(over, values, fixed) -> None:
+    setting = {**_CURVE_POINT, **fixed}
+    result = curve(setting, over, values)
+    assert isinstance(result, ReplicaKDCurve) and result.over == over
+    np.testing.assert_array_equal(result.values, values)
+    assert result.converged.all() and result.status == ("converged",) * 3
+    for k, value in enumerate(values):
+        point = solve(setting, **{over: value})
+        assert result.student_test_error[k] == pytest.approx(point.student_test_error, abs=1e-7)
+        assert result.Q_TS[k] == pytest.approx(point.Q_TS, rel=1e-6)
+        assert result.bayes_error[k] == point.bayes_error
+    assert result.iterations.dtype == np.int64
+
+
+def test_curve_accepts_a_setting_and_solve_curve_is_its_alpha_tuple() -> None:
+    setting = KDSetting(sample_ratio=1.0, **_CURVE_POINT)
+    from_setting = curve(setting, "sample_ratio", [1.0, 2.0])
+    from_mapping = curve(_CURVE_POINT, "sample_ratio", [1.0, 2.0])
+    np.testing.assert_array_equal(from_setting.Q_S, from_mapping.Q_S)
+    assert solve_curve([1.0, 2.0], **_CURVE_POINT) == from_mapping.results
+    assert solve(setting) == solve(**{**_CURVE_POINT, "sample_ratio": 1.0})
+
+
+def test_curve_and_solve_name_a_bad_field() -> None:
+    with pytest.raises(ConfigError, match="over must be one of"):
+        curve(_CURVE_POINT, "student_loss", [1.0])
+    with pytest.raises(ConfigError, match="values"):
+        curve(_CURVE_POINT, "sample_ratio", [])
+    with pytest.raises(ConfigError, match="unknown setting field"):
+        solve(_CURVE_POINT, sample_ratio=1.0, lam=2.0)
+    with pytest.raises(ConfigError, match="needs the field"):
+        solve(_CURVE_POINT)
+    with pytest.raises(ConfigError, match="feature_fraction"):
+        curve({**_CURVE_POINT, "sample_ratio": 2.0}, "feature_fraction", [0.5, 1.5])
+    assert setting_of(_CURVE_POINT, sample_ratio=3.0).sample_ratio == 3.0

@@ -55,7 +55,7 @@ def test_round_one_is_kernel_ridge_regression() -> None:
 def test_closed_form_and_spectral_rounds_equal_the_explicit_recursion(alpha: float) -> None:
     K, C, y, _, engine = _kernel_problem()
     train, test = _explicit(K, C, y, 0.2, 6, [alpha] * 6)
-    path = engine.rounds(ridge=0.2, rounds=6, alpha=alpha)
+    path = engine.rounds(ridge=0.2, rounds=6, label_weight=alpha)
     np.testing.assert_allclose(path.train, train, atol=1e-9)
     np.testing.assert_allclose(path.test, test, atol=1e-9)
     for t in range(1, 7):  # Borup & Andersen: any round from the first fit alone.
@@ -65,7 +65,7 @@ def test_closed_form_and_spectral_rounds_equal_the_explicit_recursion(alpha: flo
 def test_pure_self_distillation_multiplies_coordinates_by_a_power() -> None:
     _, _, _, _, engine = _kernel_problem()
     a = engine.shrinkage(0.5)
-    factors = engine.factors(0.5, 5, alpha=0.0)
+    factors = engine.factors(0.5, 5, label_weight=0.0)
     np.testing.assert_allclose(factors, a[None, :] ** np.arange(1, 6)[:, None], rtol=1e-12)
     basis = engine.rounds(0.5, 8).effective_basis
     assert np.all(np.diff(basis) < 0)  # sparsification: fewer directions survive each round
@@ -96,10 +96,10 @@ def test_optimal_alpha_beats_every_alpha_on_a_grid() -> None:
     best = np.mean((path.test[-1] - clean_test) ** 2)
     # Round 3 with the optimal α₂ fixed, α₃ varied on a grid: none beats the greedy α₃.
     for alpha in np.linspace(-1, 2, 61):
-        _, test = _explicit(K, C, y, 0.2, 3, [1.0, path.alphas[1], alpha])
+        _, test = _explicit(K, C, y, 0.2, 3, [1.0, path.label_weights[1], alpha])
         assert best <= np.mean((test[-1] - clean_test) ** 2) + 1e-12
     train_path = engine.optimal_rounds(0.2, 3, engine.rounds(0.2, 1).train[0], on="train")
-    assert train_path.alphas.shape == (3,)
+    assert train_path.label_weights.shape == (3,)
 
 
 def test_collapse_keeps_the_loss_at_epsilon_and_stays_in_the_bracket() -> None:
@@ -129,7 +129,7 @@ def test_kernel_engine_rejects_bad_input() -> None:
         with pytest.raises(ConfigError):
             engine.rounds(bad, 2)
     with pytest.raises(ConfigError):
-        engine.rounds(0.1, 2, alpha=1.5)
+        engine.rounds(0.1, 2, label_weight=1.5)
     with pytest.raises(ConfigError):
         engine.rounds(0.1, 0)
     with pytest.raises(ConfigError):

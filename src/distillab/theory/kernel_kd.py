@@ -3,7 +3,7 @@ r"""Knowledge transfer with privileged information in the kernel regime (Rahbar 
 A student f_W(x) = m^{-1/2} Σ_r a_r relu(w_rᵀx) (only W trained) is trained on n points with
 outputs u ∈ ℝⁿ, labels y and teacher outputs z (the privileged information, PI). In the kernel
 regime its outputs move linearly with the Gram matrix H = H^∞ = ``relu_ntk(X, trained="first")``.
-Two objectives, both written as SUMS over samples as in the spec (spec §2.4):
+Two objectives, both written as SUMS over samples as in the model (model §2.4):
 
   KT-A ``objective="output"`` (reconstructed, [R]): Φ_λ = ½‖u − y‖² + (λ/2)‖u − z‖²
       du/dt = −(1+λ) H (u − u*),            u* = (y + λz)/(1+λ);
@@ -13,7 +13,7 @@ Two objectives, both written as SUMS over samples as in the spec (spec §2.4):
 (KT-B assumes a teacher of the same architecture that shares the student's initialisation, so
 J(W − W_T) = u − z in the kernel regime). ``normalization="mixture"`` divides either objective by
 (1+λ): the soft-ratio form ½[(1−α)‖u−y‖² + α‖u−z‖²] with α = λ/(1+λ), same minimiser, time
-slower by (1+λ) (spec §2.4, §6.1).
+slower by (1+λ) (model §2.4, §6.1).
 
 Both dynamics are diagonal in the eigenbasis H = V diag(μ) Vᵀ: mode i relaxes towards the target
 at the rate r_i = s·(1+λ)μ_i (KT-A) or r_i = s·(μ_i + λ) (KT-B), s = 1 (sum) or 1/(1+λ) (mixture).
@@ -25,12 +25,12 @@ O(n²) per time (O(n_test·n²) once per ``predict`` call). Reuse the decomposit
 Step-size convention: :func:`distillab.losses.pi_loss` is the MEAN over samples; gradient descent
 with step η_mean on it equals descent with step η = η_mean/n on the sums used here.
 
-Multi-output targets ``(n, C)`` work column by column with the same H (spec §2.2, [R]).
+Multi-output targets ``(n, C)`` work column by column with the same H (model §2.2, [R]).
 
 Reference: Rahbar, Panahi, Bhattacharyya, Dubhashi, Haghir Chehreghani, arXiv:2003.13438
-(spec ``rahbar_kernel_kd.md`` §2–§3: T1 limit, T2 test function, T3 trajectory, T4 iterations,
-T5 weight movement and complexity, all [R] reconstructions); Arora et al., arXiv:1901.08584;
-Du et al., arXiv:1810.02054.
+(``docs/models/rahbar-2020.md`` §2–§3: T1 limit, T2 test function, T3 trajectory,
+T4 iterations, T5 weight movement and complexity, all [R] reconstructions); Arora et al.,
+arXiv:1901.08584; Du et al., arXiv:1810.02054.
 """
 
 from __future__ import annotations
@@ -45,7 +45,14 @@ from numpy.typing import ArrayLike, NDArray
 from distillab.errors import ConfigError
 from distillab.kernels import GramSpectrum, gram_spectrum
 
-__all__ = ["Complexity", "KernelKD", "Normalization", "PIObjective", "StepCount"]
+__all__ = [
+    "Complexity",
+    "KernelKD",
+    "KernelKDTrajectory",
+    "Normalization",
+    "PIObjective",
+    "StepCount",
+]
 
 PIObjective = Literal["output", "rkhs"]
 Normalization = Literal["sum", "mixture"]
@@ -55,7 +62,7 @@ _NORMALIZATIONS: tuple[str, ...] = ("sum", "mixture")
 
 @dataclass(frozen=True)
 class StepCount:
-    """Gradient-descent iterations until ‖u(k) − u*‖ ≤ ε (spec T4).
+    """Gradient-descent iterations until ‖u(k) − u*‖ ≤ ε (model T4).
 
     Attributes:
       exact: min{k : Σ_i (1 − η r_i)^{2k} ‖v_iᵀc‖² ≤ ε²}, c = u* − u(0); ``None`` if never
@@ -80,7 +87,7 @@ class StepCount:
 
 @dataclass(frozen=True)
 class Complexity:
-    """The complexity term of the generalisation bound and its convexity bound (spec T5, [R]).
+    """The complexity term of the generalisation bound and its convexity bound (model T5, [R]).
 
     Attributes:
       term: sqrt(2 u*ᵀH⁻¹u*/n) (summed over output columns).
@@ -92,12 +99,33 @@ class Complexity:
     bound: float
 
 
+@dataclass(frozen=True)
+class KernelKDTrajectory:
+    """Named arrays of one :meth:`KernelKD.trajectory` query over T times.
+
+    Attributes:
+      times: ``(T,)`` gradient-flow times t (or step counts k for gradient descent).
+      train_outputs: ``(T, n)`` or ``(T, n, C)`` u(t) on the training inputs.
+      test_outputs: ``(T, n_test)`` or ``(T, n_test, C)`` f_t on the test inputs (``(T, 0)`` or
+        ``(T, 0, C)`` when no test kernel was given).
+      weight_distance: ``(T,)`` ‖W(t) − W(0)‖_F (``nan`` when H is singular: it needs H⁻¹).
+      limit: u(∞) on the training inputs, the shape of ``y``.
+    """
+
+    times: NDArray[np.float64]
+    train_outputs: NDArray[np.float64]
+    test_outputs: NDArray[np.float64]
+    weight_distance: NDArray[np.float64]
+    limit: NDArray[np.float64]
+
+
 @dataclass(frozen=True, eq=False)
 class KernelKD:
-    r"""Kernel-regime dynamics of a student trained with privileged information (spec §3).
+    r"""Kernel-regime dynamics of a student trained with privileged information (model §3).
 
-    Build once (one eigendecomposition), then query :meth:`outputs`, :meth:`predict`,
-    :meth:`steps_to`, :meth:`weight_distance` and :meth:`complexity` at any times.
+    Build once (one eigendecomposition), then query :meth:`trajectory` (named arrays over
+    times), :meth:`outputs`, :meth:`predict`, :meth:`steps_to`, :meth:`weight_distance` and
+    :meth:`complexity` at any times.
 
     Assumption of the KT-B (``objective="rkhs"``) predictions: the teacher's weight change
     W_T − W(0) lies in the span of the training features, W_T − W(0) = Jᵀβ_T with J the
@@ -114,15 +142,15 @@ class KernelKD:
     KT-B (KT-A is unaffected: its penalty acts on the outputs only).
 
     Args:
-      H: ``(n, n)`` Gram matrix H^∞ (symmetric positive semi-definite; the methods that need H⁻¹
-        require it positive definite).
+      ntk_gram: ``(n, n)`` NTK Gram matrix H = H^∞ (symmetric positive semi-definite; the methods
+        that need H⁻¹ require it positive definite).
       y: ``(n,)`` or ``(n, C)`` labels.
       z: teacher outputs (the PI), same shape as ``y``.
       u0: initial outputs u(0) on the training points, same shape (default 0: small κ or an
-        antisymmetric initialisation; κ = 1 keeps u(0), spec §6.4).
+        antisymmetric initialisation; κ = 1 keeps u(0), model §6.4).
       objective: ``"output"`` (KT-A) or ``"rkhs"`` (KT-B).
-      pi_weight: λ ≥ 0; ``math.inf`` (pure KD, α = 1) only with ``"output"`` and ``"mixture"``.
-      normalization: ``"sum"`` (spec's Φ_λ) or ``"mixture"`` (Φ_λ/(1+λ)).
+      pi_weight: λ ∈ [0, ∞); ``math.inf`` (pure KD, α = 1) only with ``"output"`` and ``"mixture"``.
+      normalization: ``"sum"`` (model's Φ_λ) or ``"mixture"`` (Φ_λ/(1+λ)).
       spectrum: a precomputed ``gram_spectrum(H)`` to reuse (``None``: computed here).
 
     Example:
@@ -131,10 +159,10 @@ class KernelKD:
       >>> kd.limit()
       array([ 0.5, -0.5])
 
-    Reference: Rahbar et al., arXiv:2003.13438; spec §2.4–§3 (T1–T5, [R]; KT-B [G]).
+    Reference: Rahbar et al., arXiv:2003.13438; model §2.4–§3 (T1–T5, [R]; KT-B [G]).
     """
 
-    H: ArrayLike
+    ntk_gram: ArrayLike
     y: ArrayLike
     z: ArrayLike
     _: KW_ONLY
@@ -151,9 +179,11 @@ class KernelKD:
     _rates: NDArray[np.float64] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        H = np.asarray(self.H, dtype=np.float64)
+        H = np.asarray(self.ntk_gram, dtype=np.float64)
         if H.ndim != 2 or H.shape[0] != H.shape[1]:
-            raise ConfigError(f"H must be a square (n, n) matrix, got shape {H.shape}.")
+            raise ConfigError(f"ntk_gram must be a square (n, n) matrix, got shape {H.shape}.")
+        if not np.isfinite(H).all():
+            raise ConfigError("ntk_gram must be finite.")
         n = H.shape[0]
         y, vector = _as_targets(self.y, n, "y")
         z, _ = _as_targets(self.z, n, "z")
@@ -172,7 +202,8 @@ class KernelKD:
         spectrum = gram_spectrum(H) if self.spectrum is None else self.spectrum
         if spectrum.eigenvalues.shape != (n,):
             raise ConfigError(
-                f"the spectrum has {spectrum.eigenvalues.size} eigenvalues but H is {n}×{n}."
+                f"spectrum must have {n} eigenvalues (ntk_gram is {n}×{n}), got "
+                f"{spectrum.eigenvalues.size}."
             )
         mu = spectrum.eigenvalues
         y_hat, z_hat, u0_hat = (spectrum.project(t) for t in (y, z, u0))
@@ -190,7 +221,7 @@ class KernelKD:
             target = np.where(total[:, None] > 0, (mu[:, None] * y_hat + lam * z_hat) / safe, y_hat)
         # The fields keep the caller's shapes, so dataclasses.replace round-trips.
         values = {
-            "H": H,
+            "ntk_gram": H,
             "y": y[:, 0] if vector else y,
             "z": z[:, 0] if vector else z,
             "u0": u0[:, 0] if vector else u0,
@@ -213,7 +244,7 @@ class KernelKD:
 
     @property
     def max_stable_lr(self) -> float:
-        """Largest stable gradient-descent step: 2/max_i r_i (spec §2.5).
+        """Largest stable gradient-descent step: 2/max_i r_i (model §2.5).
 
         KT-A (sum): 2/((1+λ)μ_max); KT-B (sum): 2/(μ_max + λ); the mixture form allows (1+λ)
         times more. GD with a larger step diverges along the top eigenvector.
@@ -221,7 +252,7 @@ class KernelKD:
         return 2.0 / float(self._rates.max())
 
     def limit(self) -> NDArray[np.float64]:
-        """u(∞): KT-A u* = (y + λz)/(1+λ); KT-B u*_B = (H + λI)⁻¹(Hy + λz) (spec T1, [R]).
+        """u(∞): KT-A u* = (y + λz)/(1+λ); KT-B u*_B = (H + λI)⁻¹(Hy + λz) (model T1, [R]).
 
         Along a null mode of H (rate 0) u keeps its initial value; for positive-definite H the
         limit is exactly u*, whatever u(0). Shape: that of ``y``.
@@ -230,7 +261,7 @@ class KernelKD:
         return self._to_outputs(np.where(moving, self._target_hat, self._u0_hat))
 
     def outputs(self, times: ArrayLike, *, lr: float | None = None) -> NDArray[np.float64]:
-        r"""Training-set outputs u(t) (spec T3, [R]).
+        r"""Training-set outputs u(t) (model T3, [R]).
 
         Gradient flow (``lr=None``): u(t) = u* + V e^{−r t} Vᵀ(u(0) − u*), times t ≥ 0 real.
         Gradient descent (``lr=η`` on the objective as normalised):
@@ -247,20 +278,60 @@ class KernelKD:
         decay, scalar = self._decay(times, lr)
         return self._at(_apply(self.spectrum.eigenvectors, self._u_hat(decay)), scalar)
 
+    def trajectory(
+        self,
+        times: ArrayLike,
+        *,
+        ntk_cross: ArrayLike | None = None,
+        f0: ArrayLike | None = None,
+        lr: float | None = None,
+    ) -> KernelKDTrajectory:
+        r"""Training outputs, test outputs and weight movement at every time, as named arrays.
+
+        u(t) = u* + V D(t) Vᵀ(u(0) − u*) (:meth:`outputs`), f_t(x) = f_0(x) + h(x)ᵀH⁻¹(u(t) − u(0))
+        (:meth:`predict`) and ‖W(t) − W(0)‖_F (:meth:`weight_distance`), D(t) = e^{−rt} (flow)
+        or (1 − ηr)ᵏ (gradient descent with ``lr=η``). Cost O(T·n² + n_test·n²).
+
+        Args:
+          times: scalar or ``(T,)`` non-negative times (whole step counts with ``lr``).
+          ntk_cross: ``(n_test, n)`` test–train NTK h(x)_i = H^∞(x, x_i), optional.
+          f0: the initial function on the test inputs (default 0).
+          lr: η for gradient descent, ``None`` for gradient flow.
+
+        Example:
+          >>> kd = KernelKD(np.eye(2), np.array([1.0, -1.0]), np.zeros(2), pi_weight=1.0)
+          >>> kd.trajectory([0.0, np.inf]).train_outputs
+          array([[ 0. ,  0. ],
+                 [ 0.5, -0.5]])
+
+        Reference: Rahbar et al., arXiv:2003.13438; model T2, T3, T5 ([R]).
+        """
+        t = np.atleast_1d(np.asarray(times, dtype=np.float64))
+        train = self.outputs(t, lr=lr)
+        if ntk_cross is None:
+            test = np.empty((t.size, 0, *train.shape[2:]))
+        else:
+            test = self.predict(ntk_cross, t, f0=f0, lr=lr)
+        if self.spectrum.eigenvalues[-1] > 0:
+            distance = self.weight_distance(t, lr=lr)
+        else:
+            distance = np.full(t.size, np.nan)
+        return KernelKDTrajectory(t, train, test, distance, self.limit())
+
     def predict(
         self,
-        h_test: ArrayLike,
+        ntk_cross: ArrayLike,
         times: ArrayLike,
         *,
         f0: ArrayLike | None = None,
         lr: float | None = None,
     ) -> NDArray[np.float64]:
-        r"""Test outputs f_t(x) = f_0(x) + h(x)ᵀ H⁻¹ (u(t) − u(0)) (spec T2, [R]).
+        r"""Test outputs f_t(x) = f_0(x) + h(x)ᵀ H⁻¹ (u(t) − u(0)) (model T2, [R]).
 
         At t = ∞ with f_0 = 0 this is the NTK interpolant h(x)ᵀH⁻¹u* = (1−α)k_y(x) + αk_z(x).
 
         Args:
-          h_test: ``(n_test, n)`` kernel h(x)_i = H^∞(x, x_i) between test and training inputs.
+          ntk_cross: ``(n_test, n)`` kernel h(x)_i = H^∞(x, x_i) between test and training inputs.
           times: scalar or ``(T,)`` times (flow) or step counts (GD, with ``lr``).
           f0: the initial function on the test inputs, ``(n_test,)`` or ``(n_test, C)``
             (default 0).
@@ -269,10 +340,10 @@ class KernelKD:
         Returns:
           ``(n_test,)``/``(n_test, C)`` for a scalar time, else with a leading ``(T,)``.
         """
-        h = np.asarray(h_test, dtype=np.float64)
+        h = np.asarray(ntk_cross, dtype=np.float64)
         n = self._rates.size
         if h.ndim != 2 or h.shape[1] != n:
-            raise ConfigError(f"h_test must have shape (n_test, {n}), got {h.shape}.")
+            raise ConfigError(f"ntk_cross must have shape (n_test, {n}), got {h.shape}.")
         decay, scalar = self._decay(times, lr)
         beta_hat = self._inverse_mu()[None, :, None] * self._moved(decay)
         out = _apply(h @ self.spectrum.eigenvectors, beta_hat)
@@ -280,25 +351,25 @@ class KernelKD:
             out = out + _as_targets(f0, h.shape[0], "f0")[0]
         return self._at(out, scalar)
 
-    def initialization_term(self, h_test: ArrayLike, f0: ArrayLike) -> NDArray[np.float64]:
+    def initialization_term(self, ntk_cross: ArrayLike, f0: ArrayLike) -> NDArray[np.float64]:
         r"""g(x) = f_0(x) − h(x)ᵀH⁻¹u(0): the part of the initial function training never removes.
 
         f_∞(x) = h(x)ᵀH⁻¹u* + g(x), so two students trained on the same targets from different
         initialisations differ by g₁ − g₂ on test inputs; the gap is 0 for a shared
-        initialisation and scales like κ (spec T2/T6, [R]).
+        initialisation and scales like κ (model T2/T6, [R]).
 
         Args:
-          h_test: ``(n_test, n)`` test-train kernel.
+          ntk_cross: ``(n_test, n)`` test-train kernel.
           f0: ``(n_test,)`` or ``(n_test, C)`` initial function on the test inputs (u(0) is the
             engine's ``u0``).
 
         Returns:
           the shape of ``f0``.
         """
-        h = np.asarray(h_test, dtype=np.float64)
+        h = np.asarray(ntk_cross, dtype=np.float64)
         n = self._rates.size
         if h.ndim != 2 or h.shape[1] != n:
-            raise ConfigError(f"h_test must have shape (n_test, {n}), got {h.shape}.")
+            raise ConfigError(f"ntk_cross must have shape (n_test, {n}), got {h.shape}.")
         f0_2d, _ = _as_targets(f0, h.shape[0], "f0")
         interpolant = (h @ self.spectrum.eigenvectors) @ (
             self._inverse_mu()[:, None] * self._u0_hat
@@ -307,12 +378,12 @@ class KernelKD:
         return g[:, 0] if self._vector else g
 
     def steps_to(self, eps: float, lr: float) -> StepCount:
-        r"""Gradient-descent iterations until ‖u(k) − u*‖ ≤ ε, exact and worst case (spec T4).
+        r"""Gradient-descent iterations until ‖u(k) − u*‖ ≤ ε, exact and worst case (model T4).
 
         Exact: k_ε = min{k : Σ_i (1 − η r_i)^{2k} ‖v_iᵀc‖² ≤ ε²}, c = u* − u(0) (norms over the
         output columns); worst case: ⌈ln(‖c‖/ε)/(−ln ρ)⌉ with ρ = max_i |1 − η r_i|. The teacher
         speeds learning by the rate factor (1+λ) (KT-A) and, for a smooth teacher whose z lies on
-        the top eigenvectors, by the spectral content of c (spec T4 effects 1 and 2).
+        the top eigenvectors, by the spectral content of c (model T4 effects 1 and 2).
 
         Args:
           eps: ε > 0, on the Euclidean (Frobenius) norm of u(k) − u*.
@@ -324,7 +395,7 @@ class KernelKD:
           (about ln(‖c‖/ε)/(η·min_i r_i)), ``math.inf`` past the float range.
         """
         if not (math.isfinite(eps) and eps > 0):
-            raise ConfigError(f"eps must be a positive finite number, got {eps!r}.")
+            raise ConfigError(f"eps must be in (0, inf), got {eps!r}.")
         _check_lr(lr)
         steps = lr * self._rates
         q = 1.0 - steps
@@ -364,7 +435,7 @@ class KernelKD:
         r"""β(t) = H⁻¹(u(t) − u(0)) = V diag((1 − D(t))/μ) Vᵀ c, so W(t) − W(0) ≈ Jᵀβ(t) (T5).
 
         D(t) = e^{−r t} (flow) or (1 − η r)ᵏ (GD); for KT-A with the sum loss, I − D(k) is
-        I − Aᵏ with A = I − η(1+λ)H^∞ (spec T5, [R]). Unit r moves by
+        I − Aᵏ with A = I − η(1+λ)H^∞ (model T5, [R]). Unit r moves by
         Δw_r = m^{-1/2} Σ_c a_rc Σ_i β_ic 1{w_rᵀx_i ≥ 0} x_i.
 
         Returns:
@@ -375,7 +446,7 @@ class KernelKD:
         return self._at(_apply(self.spectrum.eigenvectors, beta_hat), scalar)
 
     def weight_distance(self, times: ArrayLike, *, lr: float | None = None) -> NDArray[np.float64]:
-        r"""‖W(t) − W(0)‖_F ≈ sqrt(Σ_c cᵀ(I − D)H⁻¹(I − D)c) (spec T5, [R]).
+        r"""‖W(t) − W(0)‖_F ≈ sqrt(Σ_c cᵀ(I − D)H⁻¹(I − D)c) (model T5, [R]).
 
         Equal to sqrt((u(t) − u(0))ᵀH⁻¹(u(t) − u(0))); it grows towards sqrt(cᵀH⁻¹c) and holds
         for flow (``lr=None``) and GD (``lr=η``), both objectives and both normalisations
@@ -391,7 +462,7 @@ class KernelKD:
         return distance[0] if scalar else distance
 
     def complexity(self) -> Complexity:
-        r"""Complexity term sqrt(2u*ᵀH⁻¹u*/n) of the generalisation bound (spec T5, [R]).
+        r"""Complexity term sqrt(2u*ᵀH⁻¹u*/n) of the generalisation bound (model T5, [R]).
 
         The bound of Arora et al. (Thm 5.1) with y replaced by u*; by convexity
         u*ᵀH⁻¹u* ≤ (1−α)yᵀH⁻¹y + αzᵀH⁻¹z (KT-A), mode by mode for KT-B. Both decrease in λ
@@ -418,7 +489,7 @@ class KernelKD:
         mu = self.spectrum.eigenvalues
         if mu[-1] <= 0:
             raise ConfigError(
-                "H must be positive definite for H⁻¹ (its smallest eigenvalue is "
+                "ntk_gram must be positive definite for H⁻¹ (its smallest eigenvalue is "
                 f"{mu[-1]:.3g}); remove duplicate or parallel inputs."
             )
         return 1.0 / mu
@@ -495,7 +566,7 @@ def _as_targets(values: ArrayLike, n: int, name: str) -> tuple[NDArray[np.float6
 def _check_weight(pi_weight: float, objective: str, normalization: str) -> float:
     lam = float(pi_weight)
     if math.isnan(lam) or lam < 0:
-        raise ConfigError(f"pi_weight must be a non-negative number, got {pi_weight!r}.")
+        raise ConfigError(f"pi_weight must be in [0, inf], got {pi_weight!r}.")
     if math.isinf(lam) and (objective, normalization) != ("output", "mixture"):
         raise ConfigError(
             "pi_weight = inf (pure KD, α = 1) needs objective='output' and normalization='mixture'."
@@ -505,4 +576,4 @@ def _check_weight(pi_weight: float, objective: str, normalization: str) -> float
 
 def _check_lr(lr: float) -> None:
     if not (math.isfinite(lr) and lr > 0):
-        raise ConfigError(f"lr must be a positive finite number, got {lr!r}.")
+        raise ConfigError(f"lr must be in (0, inf), got {lr!r}.")

@@ -6,11 +6,11 @@ KD loss over n points, it converges to the kernel interpolant of the *effective 
 
     z_s(x) = Θ(x, X) Θ(X, X)⁻¹ g,   ‖Δw‖² = gᵀ Θ(X, X)⁻¹ g,
 
-where g_i = g_{ρ,T}(z_t,i, y_i) is the per-sample stationary point of the loss (spec §2, [R]).
+where g_i = g_{ρ,T}(z_t,i, y_i) is the per-sample stationary point of the loss (model §2, [R]).
 Everything here is pure numpy/scipy in float64 and takes kernel matrices as input, so any kernel
 works. In the studies the kernel is ``relu_ntk(X, trained="both")``, the NTK of
-``TwoLayerNet(trained="both")``. The spec's Θ is twice that: interpolants, angles and risks are
-the same, and distillab's ‖Δw‖² = gᵀΘ⁻¹g is twice the spec's (every norm here, including the
+``TwoLayerNet(trained="both")``. The model's Θ is twice that: interpolants, angles and risks are
+the same, and distillab's ‖Δw‖² = gᵀΘ⁻¹g is twice the model's (every norm here, including the
 teacher's ‖w_t‖², uses ``relu_ntk(trained="both")``, so ratios and exponents are unaffected).
 
 Two KD losses (:mod:`distillab.losses`, binary logits, labels 0/1):
@@ -41,15 +41,16 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import cho_factor, cho_solve
-from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax
+from scipy.special import log_expit, log_softmax, logsumexp, softmax
 
 from distillab.errors import ConfigError
 
 __all__ = [
     "SOFT_SCALES",
+    "SWEEPABLE",
     "VARIANTS",
     "KDStudent",
-    "KernelTrajectory",
+    "KDStudentCurve",
     "LinearizedKD",
     "LocalExponent",
     "RiskBound",
@@ -58,7 +59,6 @@ __all__ = [
     "effective_logit",
     "effective_logit_multiclass",
     "jump_size",
-    "kernel_gradient_descent",
     "risk_curve_exponent",
     "transfer_risk_bound",
     "weight_norm_growth",
@@ -68,28 +68,40 @@ Variant = Literal["mixed-target", "hinton"]
 SoftScale = Literal["temperature-squared", "one"]
 VARIANTS: tuple[str, ...] = ("mixed-target", "hinton")
 SOFT_SCALES: tuple[str, ...] = ("temperature-squared", "one")
+SWEEPABLE: tuple[str, ...] = ("soft_ratio", "temperature")
 
 _BISECTION_STEPS = 200
 _BRACKET_DOUBLINGS = 60
 _NEWTON_STEPS = 100
 
 
+def check_loss_parameters(
+    soft_ratio: float, temperature: float, variant: str, soft_scale: str = "temperature-squared"
+) -> None:
+    """Raise ``ConfigError`` unless ρ ∈ [0, 1], T ∈ (0, ∞) and ``variant``/``soft_scale`` are known.
+
+    The loss of this module's student, shared with its finite-step dynamics
+    (:func:`distillab.train.kernel_gd.kernel_gradient_descent`, where ρ = 0 is allowed).
+    """
+    if not (math.isfinite(soft_ratio) and 0.0 <= soft_ratio <= 1.0):
+        raise ConfigError(f"soft_ratio must be in [0, 1], got {soft_ratio!r}.")
+    if not (math.isfinite(temperature) and temperature > 0.0):
+        raise ConfigError(f"temperature must be in (0, inf), got {temperature!r}.")
+    if variant not in VARIANTS:
+        raise ConfigError(f"variant must be one of {VARIANTS}, got {variant!r}.")
+    if soft_scale not in SOFT_SCALES:
+        raise ConfigError(f"soft_scale must be one of {SOFT_SCALES}, got {soft_scale!r}.")
+
+
 def _check_parameters(
     soft_ratio: float, temperature: float, variant: str, soft_scale: str = "temperature-squared"
 ) -> None:
-    if not (math.isfinite(soft_ratio) and 0.0 <= soft_ratio <= 1.0):
-        raise ConfigError(f"soft_ratio must lie in [0, 1], got {soft_ratio!r}.")
+    check_loss_parameters(soft_ratio, temperature, variant, soft_scale)
     if soft_ratio == 0.0:
         raise ConfigError(
             "soft_ratio = 0 (hard labels only) has no finite effective logit: the training logits "
             "grow like log t towards the kernel max-margin solution; use soft_ratio > 0."
         )
-    if not (math.isfinite(temperature) and temperature > 0.0):
-        raise ConfigError(f"temperature must be a positive finite number, got {temperature!r}.")
-    if variant not in VARIANTS:
-        raise ConfigError(f"variant must be one of {VARIANTS}, got {variant!r}.")
-    if soft_scale not in SOFT_SCALES:
-        raise ConfigError(f"soft_scale must be one of {SOFT_SCALES}, got {soft_scale!r}.")
 
 
 def _soft_weight(soft_ratio: float, temperature: float, soft_scale: str) -> float:
@@ -187,7 +199,7 @@ def effective_logit(
     "temperature-squared"``) or 1 (``"one"``), found by bisection (the left side increases in g).
     Both use the symmetry g(z_t, 0) = −g(−z_t, 1).
 
-    Properties (Variant A, spec §2 (a)–(d)): ρ = 1 gives g = z_t for every T; with
+    Properties (Variant A, model §2 (a)–(d)): ρ = 1 gives g = z_t for every T; with
     y = 1[z_t > 0], |g| ≥ |z_t| with the same sign; g jumps by J = 2T·ln((2−ρ)/ρ) across z_t = 0
     (:func:`jump_size`).
 
@@ -207,7 +219,7 @@ def effective_logit(
       >>> round(float(effective_logit(0.0, 1, soft_ratio=0.5, temperature=1.0)), 9)  # ln 3
       1.098612289
 
-    Reference: Ji & Zhu (2020), arXiv:2010.10090, loss of §1 [V]; stationary point, spec §2 [R].
+    Reference: Ji & Zhu (2020), arXiv:2010.10090, loss of §1 [V]; stationary point, model §2 [R].
     """
     _check_parameters(soft_ratio, temperature, variant, soft_scale)
     z, y = _binary_labels(teacher_logit, hard_label)
@@ -251,7 +263,7 @@ def effective_logit_multiclass(
       ``(n, C)`` float64 logits whose rows sum to 0; rows whose ``"hinton"`` Newton iteration did
       not converge are NaN.
 
-    Reference: spec §2 "Multiclass extension" [R]; Ji & Zhu (2020) treat the binary case.
+    Reference: model §2 "Multiclass extension" [R]; Ji & Zhu (2020) treat the binary case.
     """
     _check_parameters(soft_ratio, temperature, variant, soft_scale)
     z = np.asarray(teacher_logits, dtype=np.float64)
@@ -337,7 +349,7 @@ def jump_size(
     With y = 1[z_t > 0], J = g(0, 1) − g(0, 0) = 2·g(0, 1). Variant A: J = 2T·ln((2−ρ)/ρ), zero at
     ρ = 1, linear in T and unbounded as ρ → 0. Variant B: 2·(root at z_t = 0), by bisection.
 
-    Reference: spec §2 property (c) [R].
+    Reference: model §2 property (c) [R].
     """
     _check_parameters(soft_ratio, temperature, variant, soft_scale)
     if variant == "mixed-target":
@@ -368,7 +380,7 @@ def correction_threshold(
       Variant B, c_T = T²:  2T·artanh((1−ρ)/(ρT)), ``inf`` once (1−ρ)/(ρT) ≥ 1.
     At ρ = 1 the threshold is 0: the student copies the teacher's sign everywhere.
 
-    Reference: spec §3.4 [R] (from sign g = sign of −(stationarity residual at g = 0)).
+    Reference: model §3.4 [R] (from sign g = sign of −(stationarity residual at g = 0)).
     """
     _check_parameters(soft_ratio, temperature, variant, soft_scale)
     T = temperature
@@ -415,7 +427,7 @@ class KDStudent:
     converged: bool = True
 
     def transfer_risk(self, teacher_test_logits: ArrayLike) -> float:
-        """R = P_x[sign z_s(x) ≠ sign z_t(x)] on the test points (spec §3.1)."""
+        """R = P_x[sign z_s(x) ≠ sign z_t(x)] on the test points (model §3.1)."""
         z_t = np.asarray(teacher_test_logits, dtype=np.float64)
         if z_t.shape != self.test_logits.shape:
             raise ConfigError(
@@ -424,7 +436,7 @@ class KDStudent:
         return float(np.mean((self.test_logits > 0) != (z_t > 0)))
 
     def risk(self, test_labels: ArrayLike) -> float:
-        """R_g = P_x[1{z_s(x) > 0} ≠ y_g(x)] against 0/1 ground-truth labels (spec §3.4)."""
+        """R_g = P_x[1{z_s(x) > 0} ≠ y_g(x)] against 0/1 ground-truth labels (model §3.4)."""
         y = np.asarray(test_labels, dtype=np.float64)
         if y.shape != self.test_logits.shape:
             raise ConfigError(f"test labels must have shape {self.test_logits.shape}.")
@@ -437,11 +449,11 @@ class LinearizedKD:
 
     Build: one Cholesky factorisation of Θ(X, X) + εI (O(n³)); each :meth:`solve` then costs
     O(n² + n_test·n). The student at convergence is the kernel interpolant of the effective logit:
-    z_s(x) = Θ(x, X)(Θ(X, X) + εI)⁻¹ g with ε = ``ridge`` (spec §2: 1e−9, a numerical guard).
+    z_s(x) = Θ(x, X)(Θ(X, X) + εI)⁻¹ g with ε = ``ridge`` (model §2: 1e−9, a numerical guard).
 
     Attributes:
-      K_train: ``(n, n)`` Θ(X, X), symmetric positive definite.
-      K_test_train: ``(n_test, n)`` Θ(X_test, X).
+      ntk_gram: ``(n, n)`` Θ(X, X), symmetric positive definite.
+      ntk_cross: ``(n_test, n)`` Θ(X_test, X).
       teacher_logits: ``(n,)`` z_t on the training points.
       labels: ``(n,)`` hard labels y ∈ {0, 1} on the training points.
       ridge: ε ≥ 0.
@@ -454,36 +466,36 @@ class LinearizedKD:
       True
 
     Reference: Ji & Zhu (2020), arXiv:2010.10090 (linearised student [V]); converged solution,
-    spec §2 [R]; ‖Δw‖² as complexity: Arora et al., arXiv:1901.08584.
+    model §2 [R]; ‖Δw‖² as complexity: Arora et al., arXiv:1901.08584.
     """
 
-    K_train: NDArray[np.float64]
-    K_test_train: NDArray[np.float64]
+    ntk_gram: NDArray[np.float64]
+    ntk_cross: NDArray[np.float64]
     teacher_logits: NDArray[np.float64]
     labels: NDArray[np.float64]
     ridge: float = 1e-9
     _factor: tuple[NDArray[np.float64], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        K = _as_matrix("K_train", self.K_train, (None, None))
+        K = _as_matrix("ntk_gram", self.ntk_gram, (None, None))
         n = K.shape[0]
         if K.shape != (n, n):
-            raise ConfigError(f"K_train must be square, got {K.shape}.")
-        cross = _as_matrix("K_test_train", self.K_test_train, (None, n))
+            raise ConfigError(f"ntk_gram must be square, got {K.shape}.")
+        cross = _as_matrix("ntk_cross", self.ntk_cross, (None, n))
         z_t, y = _binary_labels(self.teacher_logits, self.labels)
         if z_t.shape != (n,):
             raise ConfigError(f"teacher logits and labels must have shape ({n},), got {z_t.shape}.")
         if not (math.isfinite(self.ridge) and self.ridge >= 0.0):
-            raise ConfigError(f"ridge must be a non-negative finite number, got {self.ridge!r}.")
+            raise ConfigError(f"ridge must be in [0, inf), got {self.ridge!r}.")
         try:
             factor = cho_factor(0.5 * (K + K.T) + self.ridge * np.eye(n), lower=True)
         except np.linalg.LinAlgError:
             raise ConfigError(
-                "K_train + ridge·I is not positive definite; duplicate inputs need ridge > 0."
+                "ntk_gram + ridge·I is not positive definite; duplicate inputs need ridge > 0."
             ) from None
         for name, value in (
-            ("K_train", K),
-            ("K_test_train", cross),
+            ("ntk_gram", K),
+            ("ntk_cross", cross),
             ("teacher_logits", z_t),
             ("labels", y),
             ("_factor", factor),
@@ -493,7 +505,7 @@ class LinearizedKD:
     @property
     def n(self) -> int:
         """Number of training points."""
-        return int(self.K_train.shape[0])
+        return int(self.ntk_gram.shape[0])
 
     def coefficients(self, targets: ArrayLike) -> NDArray[np.float64]:
         """(Θ(X, X) + εI)⁻¹ t for targets of shape ``(n,)`` or ``(n, k)``."""
@@ -511,9 +523,9 @@ class LinearizedKD:
           test_kernel_diag: ``(n_test,)`` Θ(x, x) at the test points.
         """
         diag = np.asarray(test_kernel_diag, dtype=np.float64)
-        if diag.shape != (self.K_test_train.shape[0],) or np.any(diag <= 0):
+        if diag.shape != (self.ntk_cross.shape[0],) or np.any(diag <= 0):
             raise ConfigError("test_kernel_diag must hold one positive Θ(x, x) per test point.")
-        projected = np.einsum("ij,ji->i", self.K_test_train, self.coefficients(self.K_test_train.T))
+        projected = np.einsum("ij,ji->i", self.ntk_cross, self.coefficients(self.ntk_cross.T))
         return np.clip(projected / diag, 0.0, 1.0)
 
     def solve(
@@ -524,7 +536,7 @@ class LinearizedKD:
         variant: Variant = "mixed-target",
         soft_scale: SoftScale = "temperature-squared",
     ) -> KDStudent:
-        """The converged student for KD parameters (ρ, T, variant, c_T) (spec §2 [R])."""
+        """The converged student for KD parameters (ρ, T, variant, c_T) (model §2 [R])."""
         g = effective_logit(
             self.teacher_logits,
             self.labels,
@@ -543,15 +555,103 @@ class LinearizedKD:
             soft_scale=soft_scale,
             training_logits=g,
             coefficients=alpha,
-            test_logits=self.K_test_train @ alpha,
+            test_logits=self.ntk_cross @ alpha,
             weight_norm_sq=float(g @ alpha),
+            converged=converged,
+        )
+
+    def curve(
+        self,
+        over: str,
+        values: ArrayLike,
+        *,
+        soft_ratio: float = 1.0,
+        temperature: float = 1.0,
+        variant: Variant = "mixed-target",
+        soft_scale: SoftScale = "temperature-squared",
+    ) -> KDStudentCurve:
+        r"""Converged students along one KD parameter, as named arrays (one solve for all K).
+
+        For each value v_k of ``over`` (ρ or T; the other parameters fixed) the student
+        interpolates g_k = g_{ρ,T}(z_t, y): z_s,k(x) = Θ(x, X)(Θ(X, X) + εI)⁻¹ g_k. The K
+        right-hand sides share the Cholesky factor, so the cost is O(K·n² + K·n_test·n).
+
+        Args:
+          over: ``"soft_ratio"`` or ``"temperature"`` (:data:`SWEEPABLE`).
+          values: ``(K,)`` the swept values (each validated as in :meth:`solve`).
+          soft_ratio: the fixed ρ (ignored when ρ is swept).
+          temperature: the fixed T (ignored when T is swept).
+          variant: the KD loss, as in :meth:`solve`.
+          soft_scale: the soft term's scale, as in :meth:`solve`.
+
+        Returns:
+          :class:`KDStudentCurve`.
+
+        Example:
+          >>> K = np.eye(3)
+          >>> student = LinearizedKD(K, K, np.array([1.0, -2.0, 3.0]), np.array([1, 0, 1]))
+          >>> student.curve("temperature", [1.0, 2.0]).test_logits  # ρ = 1 copies z_t
+          array([[ 1., -2.,  3.],
+                 [ 1., -2.,  3.]])
+
+        Reference: Ji & Zhu (2020), arXiv:2010.10090; converged solution, model §2 [R].
+        """
+        if over not in SWEEPABLE:
+            raise ConfigError(f"over must be one of {SWEEPABLE}, got {over!r}.")
+        swept = np.atleast_1d(np.asarray(values, dtype=np.float64))
+        if swept.ndim != 1 or swept.size == 0:
+            raise ConfigError(f"values must be a non-empty 1-D sequence of {over}, got {values!r}.")
+        fixed = {"soft_ratio": soft_ratio, "temperature": temperature}
+        logits = []
+        for value in swept:
+            fixed[over] = float(value)
+            logits.append(
+                effective_logit(
+                    self.teacher_logits,
+                    self.labels,
+                    variant=variant,
+                    soft_scale=soft_scale,
+                    **fixed,
+                )
+            )
+        g = np.stack(logits, axis=1)
+        converged = np.isfinite(g).all(axis=0)
+        alpha = self.coefficients(np.where(converged, g, 0.0))
+        alpha[:, ~converged] = np.nan
+        return KDStudentCurve(
+            over=over,
+            values=swept,
+            training_logits=g.T,
+            test_logits=(self.ntk_cross @ alpha).T,
+            weight_norm_sq=np.einsum("ik,ik->k", g, alpha),
             converged=converged,
         )
 
 
 @dataclass(frozen=True)
+class KDStudentCurve:
+    """Converged wide students along one swept KD parameter (:meth:`LinearizedKD.curve`).
+
+    Attributes:
+      over: the swept parameter, ``"soft_ratio"`` (ρ) or ``"temperature"`` (T).
+      values: ``(K,)`` its values.
+      training_logits: ``(K, n)`` g on the training points.
+      test_logits: ``(K, n_test)`` z_s on the test points.
+      weight_norm_sq: ``(K,)`` ‖Δw‖² = gᵀ(Θ + εI)⁻¹g.
+      converged: ``(K,)`` whether the effective-logit root finder converged (else NaN rows).
+    """
+
+    over: str
+    values: NDArray[np.float64]
+    training_logits: NDArray[np.float64]
+    test_logits: NDArray[np.float64]
+    weight_norm_sq: NDArray[np.float64]
+    converged: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
 class RiskBound:
-    """The transfer-risk bound of spec §3.1 on one training set.
+    """The transfer-risk bound of model §3.1 on one training set.
 
     Attributes:
       bound: P_x[|cos θ(x)| ≤ sin γ_n · sin α_n(x)] (both angles).
@@ -588,11 +688,11 @@ def transfer_risk_bound(
       teacher_norm_sq: ‖w_t‖² in the same kernel convention (e.g. aᵀΘ(C, C)a).
 
     Reference: Ji & Zhu (2020) §3 (a transfer-risk bound exists, tighter than Phuong & Lampert's
-    asymptotically and loose at small n: [V] via Review 1); its form here: spec §3.1 [R].
+    asymptotically and loose at small n: [V] via Review 1); its form here: model §3.1 [R].
     """
     z_t = np.asarray(teacher_test_logits, dtype=np.float64)
     diag = np.asarray(test_kernel_diag, dtype=np.float64)
-    if z_t.shape != (student.K_test_train.shape[0],) or diag.shape != z_t.shape:
+    if z_t.shape != (student.ntk_cross.shape[0],) or diag.shape != z_t.shape:
         raise ConfigError("teacher test logits and kernel diagonal need one entry per test point.")
     if not (math.isfinite(teacher_norm_sq) and teacher_norm_sq > 0):
         raise ConfigError(f"teacher_norm_sq must be positive, got {teacher_norm_sq!r}.")
@@ -636,21 +736,21 @@ def _log_slopes(ns: Iterable[float], values: Iterable[float], what: str) -> Loca
 
 
 def weight_norm_growth(ns: Iterable[float], norms: Iterable[float]) -> LocalExponent:
-    r"""I(n) = d ln E‖Δw_n‖² / d ln n by finite differences (spec §3.2, [R]).
+    r"""I(n) = d ln E‖Δw_n‖² / d ln n by finite differences (model §3.2, [R]).
 
     I_k = [ln N(n_{k+1}) − ln N(n_k)] / [ln n_{k+1} − ln n_k], N the seed-averaged ‖Δw‖². I ≈ 0:
     the target lies in the RKHS (data-efficient); I ≳ 1: the complexity grows like n and the
     Arora et al. bound ∝ √(‖Δw‖²/n) stops decreasing.
 
     Args:
-      ns: increasing sample sizes n_k (a doubling grid in the spec).
+      ns: increasing sample sizes n_k (a doubling grid in the model).
       norms: seed-averaged ‖Δw_{n_k}‖², positive.
     """
     return _log_slopes(ns, norms, "weight norm")
 
 
 def risk_curve_exponent(ns: Iterable[float], risks: Iterable[float]) -> LocalExponent:
-    r"""β(n) = −d ln R / d ln n by finite differences: the learning-curve alternative (spec §3.2).
+    r"""β(n) = −d ln R / d ln n by finite differences: the learning-curve alternative (model §3.2).
 
     The paper may define data inefficiency through the risk curve instead (e.g. as 1/β); this is
     that quantity's ingredient. Risks must be positive (a zero Monte Carlo risk has no log).
@@ -660,100 +760,11 @@ def risk_curve_exponent(ns: Iterable[float], risks: Iterable[float]) -> LocalExp
 
 
 def data_inefficiency(ns: Iterable[float], weight_norms: Iterable[float]) -> LocalExponent:
-    r"""Data inefficiency I(n), by default the weight-norm growth exponent (spec §3.2, §6.2).
+    r"""Data inefficiency I(n), by default the weight-norm growth exponent (model §3.2, §6.2).
 
     Same as :func:`weight_norm_growth`. Why it is the default: it follows Arora et al.'s complexity
-    gᵀΘ⁻¹g, which is the spec's best reconstruction of the paper's Section 4 metric; it depends
+    gᵀΘ⁻¹g, which is the model's best reconstruction of the paper's Section 4 metric; it depends
     on the training inputs only (no test sample, so no Monte Carlo error from test points); and it
     stays defined where the risk is 0 or flat. :func:`risk_curve_exponent` is the alternative.
     """
     return weight_norm_growth(ns, weight_norms)
-
-
-@dataclass(frozen=True)
-class KernelTrajectory:
-    """Gradient descent on the linearised student, recorded at chosen steps.
-
-    Attributes:
-      steps: ``(K,)`` recorded step indices.
-      train_logits: ``(K, n)`` logits on the training points.
-      test_logits: ``(K, n_test)`` logits on the test points.
-    """
-
-    steps: NDArray[np.int64]
-    train_logits: NDArray[np.float64]
-    test_logits: NDArray[np.float64]
-
-
-def kernel_gradient_descent(
-    K_train: ArrayLike,
-    K_test_train: ArrayLike,
-    teacher_logits: ArrayLike,
-    labels: ArrayLike,
-    *,
-    soft_ratio: float,
-    temperature: float,
-    lr: float,
-    steps: int,
-    variant: Variant = "mixed-target",
-    soft_scale: SoftScale = "temperature-squared",
-    momentum: float = 0.0,
-    record_steps: Iterable[int] | None = None,
-) -> KernelTrajectory:
-    r"""Full-batch (heavy-ball) GD on the *mean* KD loss of the linearised student, f₀ ≡ 0.
-
-    With Δw = Σ_i β_i φ(x_i) the update of ``torch.optim.SGD`` (step η, momentum μ) reads
-    b ← μb + ℓ'(z)/n, β ← β − ηb, z = Θ(X, X)β, z_test = Θ(X_test, X)β, with ℓ' the per-sample
-    derivative of the loss in the student logit: (σ(z/T) − ȳ)/T (``"mixed-target"``) or
-    (1−ρ)(σ(z) − y) + (ρc_T/T)(σ(z/T) − σ(z_t/T)) (``"hinton"``). It is the m → ∞ limit of
-    training ``TwoLayerNet(trained="both", antisymmetric=True)`` at the same η and μ when
-    Θ = ``relu_ntk(X, trained="both")`` (Lee et al., arXiv:1902.06720). Its fixed point is
-    ℓ'(z) = 0, i.e. z = :func:`effective_logit` (spec §2, prediction P1).
-
-    Args:
-      K_train, K_test_train: ``(n, n)`` and ``(n_test, n)`` kernels.
-      teacher_logits, labels: ``(n,)`` z_t and 0/1 labels.
-      soft_ratio, temperature, variant, soft_scale: the KD loss.
-      lr: step η > 0 on the mean loss.
-      steps: number of updates.
-      momentum: heavy-ball μ ∈ [0, 1) (spans are preserved, so the limit is unchanged).
-      record_steps: steps to record (default 0 and ``steps``).
-
-    Reference: spec §2 dynamics [R]; Lee et al. (2019) for the linearisation.
-    """
-    _check_parameters(soft_ratio, temperature, variant, soft_scale)
-    K = _as_matrix("K_train", K_train, (None, None))
-    cross = _as_matrix("K_test_train", K_test_train, (None, K.shape[0]))
-    z_t, y = _binary_labels(teacher_logits, labels)
-    if K.shape != (z_t.size, z_t.size) or z_t.ndim != 1:
-        raise ConfigError("K_train must be (n, n) for n teacher logits and labels.")
-    if not (math.isfinite(lr) and lr > 0) or steps < 0 or not 0.0 <= momentum < 1.0:
-        raise ConfigError("need lr > 0, steps ≥ 0 and momentum in [0, 1).")
-    wanted = sorted({0, steps} if record_steps is None else {int(k) for k in record_steps})
-    if wanted and (wanted[0] < 0 or wanted[-1] > steps):
-        raise ConfigError(f"record_steps must lie in [0, {steps}].")
-    n, T = z_t.size, temperature
-    soft_target = soft_ratio * expit(z_t / T) + (1.0 - soft_ratio) * y
-    weight = _soft_weight(soft_ratio, T, soft_scale)
-
-    def derivative(z: NDArray) -> NDArray:
-        if variant == "mixed-target":
-            return (expit(z / T) - soft_target) / T
-        return (1.0 - soft_ratio) * (expit(z) - y) + weight * (expit(z / T) - expit(z_t / T))
-
-    beta, buffer, z = np.zeros(n), np.zeros(n), np.zeros(n)
-    recorded, train_out, test_out = [], [], []
-    wanted_set = set(wanted)
-    for step in range(steps + 1):
-        if step in wanted_set:
-            recorded.append(step)
-            train_out.append(z.copy())
-            test_out.append(cross @ beta)
-        if step == steps:
-            break
-        buffer = momentum * buffer + derivative(z) / n
-        beta = beta - lr * buffer
-        z = K @ beta
-    return KernelTrajectory(
-        np.asarray(recorded, dtype=np.int64), np.asarray(train_out), np.asarray(test_out)
-    )

@@ -60,20 +60,20 @@ __all__ = [
 def _ridge(value: float, name: str = "ridge") -> float:
     value = float(value)
     if not (math.isfinite(value) and value > 0):
-        raise ConfigError(f"{name} (λ) must be a positive finite number, got {value!r}.")
+        raise ConfigError(f"{name} must be in (0, inf), got {value!r}.")
     return value
 
 
-def _alpha(value: float) -> float:
+def _label_weight(value: float) -> float:
     value = float(value)
     if not 0.0 <= value <= 1.0:
-        raise ConfigError(f"the ground-truth weight α must lie in [0, 1], got {value!r}.")
+        raise ConfigError(f"label_weight must be in [0, 1], got {value!r}.")
     return value
 
 
 def _rounds(value: int) -> int:
     if int(value) != value or value < 1:
-        raise ConfigError(f"rounds must be a positive integer, got {value!r}.")
+        raise ConfigError(f"rounds must be a whole number ≥ 1, got {value!r}.")
     return int(value)
 
 
@@ -82,7 +82,7 @@ class RoundPath:
     """Rounds 1…R of kernel self-distillation at one ridge.
 
     Attributes:
-      alphas: ``(R,)`` ground-truth weight used by each round (round 1 always fits y: α₁ = 1).
+      label_weights: ``(R,)`` ground-truth weight α_t of each round (round 1 fits y: α₁ = 1).
       train: ``(R, n)`` training outputs p_t.
       test: ``(R, n_test)`` test predictions f_t (empty ``(R, 0)`` without a cross-kernel).
       factors: ``(R, n)`` b_{t,i} = p̂_{t,i}/ŷ_i for a fixed α (``nan`` for a per-round α).
@@ -90,7 +90,7 @@ class RoundPath:
         functions (n at λ → 0, 1 when one direction survives); ``nan`` for a per-round α.
     """
 
-    alphas: NDArray[np.float64]
+    label_weights: NDArray[np.float64]
     train: NDArray[np.float64]
     test: NDArray[np.float64]
     factors: NDArray[np.float64]
@@ -136,9 +136,12 @@ class KernelSelfDistillation:
     Build once (one eigendecomposition of K), then query :meth:`rounds`, :meth:`closed_form`,
     :meth:`limit`, :meth:`optimal_rounds` and :meth:`collapse` at any ridge, α or ε.
 
+    The ground-truth weight α of the papers is ``label_weight`` here (α ∈ [0, 1]; α = 0: pure
+    self-distillation); λ is ``ridge`` (> 0, sum form).
+
     Args:
-      gram: ``(n, n)`` symmetric positive semi-definite Gram matrix K.
-      labels: ``(n,)`` targets y.
+      gram: ``(n, n)`` symmetric positive semi-definite Gram matrix K (any kernel).
+      labels: ``(n,)`` finite targets y.
       cross: ``(n_test, n)`` kernel between test and training inputs (optional).
       spectrum: a precomputed ``gram_spectrum(gram)`` to reuse.
 
@@ -159,10 +162,14 @@ class KernelSelfDistillation:
     def __post_init__(self) -> None:
         gram = np.asarray(self.gram, dtype=np.float64)
         if gram.ndim != 2 or gram.shape[0] != gram.shape[1]:
-            raise ConfigError(f"the Gram matrix must be square (n, n), got shape {gram.shape}.")
+            raise ConfigError(f"gram must be a square (n, n) matrix, got shape {gram.shape}.")
+        if not np.isfinite(gram).all():
+            raise ConfigError("gram must be finite.")
         labels = np.asarray(self.labels, dtype=np.float64)
-        if labels.shape != (gram.shape[0],):
-            raise ConfigError(f"labels must have shape ({gram.shape[0]},), got {labels.shape}.")
+        if labels.shape != (gram.shape[0],) or not np.isfinite(labels).all():
+            raise ConfigError(
+                f"labels must be a finite ({gram.shape[0]},) vector, got shape {labels.shape}."
+            )
         cross = None if self.cross is None else np.asarray(self.cross, dtype=np.float64)
         if cross is not None and (cross.ndim != 2 or cross.shape[1] != gram.shape[0]):
             raise ConfigError(f"cross must be (n_test, {gram.shape[0]}), got {cross.shape}.")
@@ -182,12 +189,12 @@ class KernelSelfDistillation:
         d = self.spectrum.eigenvalues  # type: ignore[union-attr]
         return d / (d + _ridge(ridge))
 
-    def factors(self, ridge: float, rounds: int, alpha: float = 0.0) -> NDArray[np.float64]:
+    def factors(self, ridge: float, rounds: int, label_weight: float = 0.0) -> NDArray[np.float64]:
         """``(R, n)`` b_{t,i} of rounds 1…R in Borup's closed form (a function of the first fit).
 
         b_{t,i} = a_i·[α(1 − q_i^{t−1})/(1 − q_i) + q_i^{t−1}] with q_i = (1 − α)a_i.
         """
-        a, alpha = self.shrinkage(ridge), _alpha(alpha)
+        a, alpha = self.shrinkage(ridge), _label_weight(label_weight)
         t = np.arange(_rounds(rounds))[:, None]
         q = (1.0 - alpha) * a
         power = q[None, :] ** t
@@ -200,15 +207,16 @@ class KernelSelfDistillation:
         d, vectors = self.spectrum.eigenvalues, self.spectrum.eigenvectors  # type: ignore[union-attr]
         return (targets_hat / (d + ridge)) @ vectors.T @ np.asarray(self.cross).T
 
-    def rounds(self, ridge: float, rounds: int, alpha: float = 0.0) -> RoundPath:
+    def rounds(self, ridge: float, rounds: int, label_weight: float = 0.0) -> RoundPath:
         """Rounds 1…R at a fixed ridge λ and ground-truth weight α (explicit recursion).
 
         Args:
           ridge: λ > 0 (sum form).
           rounds: R ≥ 1.
-          alpha: α ∈ [0, 1] (0: Mobahi's pure self-distillation).
+          label_weight: α ∈ [0, 1] (0: Mobahi's pure self-distillation).
         """
-        return self._path(ridge, [1.0] + [_alpha(alpha)] * (_rounds(rounds) - 1), fixed=True)
+        weights = [1.0] + [_label_weight(label_weight)] * (_rounds(rounds) - 1)
+        return self._path(ridge, weights, fixed=True)
 
     def _path(self, ridge: float, alphas: list[float], *, fixed: bool) -> RoundPath:
         a = self.shrinkage(ridge)
@@ -227,24 +235,24 @@ class KernelSelfDistillation:
             factors = np.full_like(train_hat, np.nan)
             basis = np.full(len(alphas), np.nan)
         return RoundPath(
-            alphas=np.asarray(alphas),
+            label_weights=np.asarray(alphas),
             train=train_hat @ vectors.T,
             test=self._test(ridge, targets_hat),
             factors=factors,
             effective_basis=basis,
         )
 
-    def closed_form(self, ridge: float, round_: int, alpha: float) -> NDArray[np.float64]:
+    def closed_form(self, ridge: float, round_: int, label_weight: float) -> NDArray[np.float64]:
         """Training outputs of round t straight from the first fit: V diag(b_t/a) Vᵀ p₁."""
         a = self.shrinkage(ridge)
         first = a * self._y_hat
-        b = self.factors(ridge, round_, alpha)[-1]
+        b = self.factors(ridge, round_, label_weight)[-1]
         ratio = np.divide(b, a, out=np.zeros_like(b), where=a > 0)
         return self.spectrum.eigenvectors @ (ratio * first)  # type: ignore[union-attr]
 
-    def limit(self, ridge: float, alpha: float) -> NDArray[np.float64]:
+    def limit(self, ridge: float, label_weight: float) -> NDArray[np.float64]:
         """Training outputs after infinitely many rounds: plain KRR with ridge λ/α (α > 0)."""
-        alpha = _alpha(alpha)
+        alpha = _label_weight(label_weight)
         if alpha == 0:
             return np.zeros(self.n)
         d = self.spectrum.eigenvalues  # type: ignore[union-attr]

@@ -59,7 +59,7 @@ def _spectrum(eigenvalues: ArrayLike) -> NDArray[np.float64]:
     if lam.ndim != 1 or lam.size < 2:
         raise ConfigError(f"eigenvalues must be a 1-D array of length ≥ 2, got shape {lam.shape}.")
     if not (np.all(np.isfinite(lam)) and np.all(lam > 0)):
-        raise ConfigError("eigenvalues must be positive and finite.")
+        raise ConfigError("eigenvalues must all be in (0, inf).")
     return lam
 
 
@@ -67,7 +67,8 @@ def _kappa(lam: NDArray[np.float64], n: int) -> tuple[float, float]:
     """(κ, γ) solving n = Σ λ/(λ+κ), γ = Σ λ²/(λ+κ)²/n, for 0 < n < p."""
     if not (isinstance(n, int | np.integer) and 0 < n < lam.size):
         raise ConfigError(
-            f"ridgeless interpolation needs a whole sample size 0 < n < p = {lam.size}, got {n!r}."
+            f"n must be a whole number in [1, {lam.size - 1}] (ridgeless interpolation needs "
+            f"n < p = {lam.size}), got {n!r}."
         )
 
     def excess(log_kappa: float) -> float:
@@ -150,7 +151,7 @@ class RidgelessTarget:
         beta_s = self._vector(surrogate, "surrogate")
         beta = self._vector(truth, "truth")
         if not (noise >= 0 and math.isfinite(noise)):
-            raise ConfigError(f"noise must be a finite variance ≥ 0, got {noise!r}.")
+            raise ConfigError(f"noise (a variance σ²) must be in [0, inf), got {noise!r}.")
         lam = np.asarray(self.eigenvalues)
         quadratic = self.quadratic * beta_s**2 - 2.0 * self.linear * beta * beta_s
         return float(np.sum(quadratic + lam * beta**2) + noise * self.variance_factor)
@@ -204,7 +205,7 @@ def erm_surrogate_moments(
     if beta.shape != lam.shape:
         raise ConfigError(f"truth must have shape {lam.shape}, got {beta.shape}.")
     if not (noise >= 0 and math.isfinite(noise)):
-        raise ConfigError(f"noise must be a finite variance ≥ 0, got {noise!r}.")
+        raise ConfigError(f"noise (a variance σ²) must be in [0, inf), got {noise!r}.")
     kappa, gamma = _kappa(lam, n)
     bias = float(np.sum(lam * beta**2 / (lam + kappa) ** 2))
     mean = lam * beta / (lam + kappa)

@@ -8,7 +8,7 @@ Data x = y·v/√d + √Δ·z with v ~ N(0, I_d), z ~ N(0, I_d), y = ±1, n = α
   i.e. α → α/ρ and Δ → Δ/ρ. No student on those features, distilled or not, can beat it [R].
 * The oracle error (v known) is H(1/√Δ).
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §2 [F/R].
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §2 [F/R].
 """
 
 from __future__ import annotations

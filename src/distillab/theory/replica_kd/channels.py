@@ -1,7 +1,7 @@
 """The teacher and student losses as scores, their derivatives and their proximal steps.
 
 Everything is written at label y = +1: the balanced mixture without bias is symmetric under
-(y, ω) → (−y, −ω), which flips every score (spec §3, "Hat equations").
+(y, ω) → (−y, −ω), which flips every score (model §3, "Hat equations").
 
 Teacher (score f_T = −∂_h ℓ_T):
   square    ℓ_T = ½(1−h)²          f_T = 1 − h          f_T' = −1
@@ -16,7 +16,7 @@ Student (score f_S = −∂_{h_S} ℓ_S, A = ∂f_S/∂h_T, B = ∂f_S/∂h_S), 
          A = (1−η)σ'(h_T/τ),  B = −(1−η)σ'(h_S/τ) − ησ'(h_S)
   hard_sq = kd_sq with η = 1 and hard_log = kd_ce with η = 1 (no teacher).
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §2 "KD losses" and §3 [R].
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §2 "KD losses" and §3 [R].
 """
 
 from __future__ import annotations

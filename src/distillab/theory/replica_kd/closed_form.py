@@ -8,7 +8,7 @@ Student (``kd_sq`` with hard weight η, ridge λ_S on ρd features; η = 1 is ``
   V_S = [−(λ_S+Δ(α−ρ)) + √((λ_S+Δ(α−ρ))² + 4λ_SΔρ)]/(2λ_SΔ)   (→ ρ/(Δ(α−ρ)) as λ_S → 0:
   the student's interpolation peak sits at α = ρ),
   k = αΔV_SV_T/(1+ΔV_S),  V_ST = k(1−η)/(1+ΔV_T−Δk),  B_T = [(1−η)+ΔV_ST]/(1+ΔV_T),
-  A_y = 1 − B_T(1−m_T) − m_S  (= r + κ(1−m_T)/(1+ΔV_T) of the spec),
+  A_y = 1 − B_T(1−m_T) − m_S  (= r + κ(1−m_T)/(1+ΔV_T) of the model),
   m̂_S = αA_y/(1+ΔV_S),  Q̂_S = αΔ[A_y² + Δ(B_T²Q_T − 2B_TQ_TS + Q_S)]/(1+ΔV_S)²,
   Q̂_TS = αΔ[(1−m_T)A_y − Δ(B_TQ_T − Q_TS)]/((1+ΔV_T)(1+ΔV_S)),
   V̂_S = αΔ/(1+ΔV_S),  V̂_ST = −αΔB_T/(1+ΔV_S).
@@ -16,7 +16,7 @@ With these hats the prior equations (``overlaps``) are linear in m_S, then Q_TS,
 solved exactly here, one after the other (no iteration). Both susceptibility roots use the
 cancellation-free form 2ρ/(b + √(b² + 4λΔρ)) when b > 0.
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §3 "Closed form" [R, validated].
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §3 "Closed form" [R, validated].
 """
 
 from __future__ import annotations

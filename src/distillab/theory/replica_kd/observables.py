@@ -9,7 +9,7 @@
   c_ω = ΔQ_TS/√(ΔQ_T), s_ω² = ΔQ_S − c_ω², ω_S* = −m_S − ΔV_ST F_T(ξ) − ΔV_S f_S(+1, h_T(ξ), 0),
   integrated adaptively (``scipy.integrate.quad``) because Φ(·/s_ω) is step-like when s_ω is small.
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §3 "Observables" [R, validated].
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §3 "Observables" [R, validated].
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ prior equations below turn hats into order parameters (s_S = s_H = 1):
   V_S = ρ a_S,  V_ST = −ρ a_S c,  m_S = ρ a_S M
   Q_S = ρ a_S² (M² + Q̂_S − 2c Q̂_TS + c² Q̂_T),  Q_TS = ρ a_T a_S (m̂_T M + Q̂_TS − c Q̂_T)
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §3 "Prior (ridge) equations"
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §3 "Prior (ridge) equations"
 [R, validated against finite-d simulations].
 """
 

@@ -10,7 +10,7 @@ quadrature grid do not make every element pay for their bisections.
 
 Why the safeguard: plain Newton diverged at student susceptibilities V_S ~ 10³ (α < ρ with
 λ_S = 10⁻⁴) and returned a spurious saddle point (Saglietti & Zdeborová, arXiv:2012.00194,
-spec §3 "Prox solver" [R]).
+model §3 "Prox solver" [R]).
 """
 
 from __future__ import annotations

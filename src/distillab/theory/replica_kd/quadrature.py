@@ -4,7 +4,7 @@ E_{ξ~N(0,1)}[g(ξ)] ≈ Σ_k w_k g(ξ_k) with the probabilists' Hermite nodes (
 sum to 1); exact for polynomials of degree ≤ 2n−1, which makes the square-loss channels exact.
 Tensor grids give expectations over two independent standard normals (ξ1, ξ2).
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §3 "Numerical scheme" [F/R]:
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §3 "Numerical scheme" [F/R]:
 41–61 nodes per dimension.
 """
 

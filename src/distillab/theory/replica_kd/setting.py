@@ -1,11 +1,11 @@
 """The validated parameters of one replica-KD problem (one point of a curve).
 
-Model (spec §2): balanced Gaussian mixture x = y·v/√d + √Δ·z, n = αd samples. The teacher
+Model (model §2): balanced Gaussian mixture x = y·v/√d + √Δ·z, n = αd samples. The teacher
 minimises Σ_μ ℓ_T(y^μ, h_T^μ) + (λ_T/2)‖w‖² on all d features; the student minimises
 Σ_μ ℓ_S(y^μ, h_T^μ, h_S^μ) + (λ_S/2)‖w‖² on the first ρd features, where h_T^μ is the teacher's
 output on the same training points and every field is h = w·x/√d.
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §2 [F/R].
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §2 [F/R].
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class KDSetting:
         """Why no finite minimiser exists ('' if one may): ridgeless square losses below a peak.
 
         A ridgeless square teacher interpolates for α ≤ 1 and a ridgeless square-loss student for
-        α ≤ ρ: the minimum-norm limit needs λ → 0⁺ (use a tiny λ, spec §3 "Ridgeless limits").
+        α ≤ ρ: the minimum-norm limit needs λ → 0⁺ (use a tiny λ, model §3 "Ridgeless limits").
         """
         if self.teacher_loss == "square" and self.teacher_reg == 0 and self.sample_ratio <= 1:
             return "no finite solution: ridgeless square teacher at sample_ratio ≤ 1"

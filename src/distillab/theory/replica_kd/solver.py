@@ -1,16 +1,16 @@
-"""The replica-symmetric saddle point of teacher → student distillation: solve and solve_curve.
+"""The replica-symmetric saddle point of teacher → student distillation: solve and curve.
 
-Scheme (spec §3 "Numerical scheme" [F/R]):
+Scheme (model §3 "Numerical scheme" [F/R]):
 
 * the teacher block is autonomous and is solved first; the student block is then solved with the
   teacher frozen (the teacher does not feel the student);
 * each block is a damped fixed point, new = (1−δ)·update + δ·old, stopped when the largest
   relative change of an order parameter is below ``tolerance`` (10⁻⁹);
-* by default the iteration is Anderson-mixed (memory 5, δ = 0): a departure from the spec's plain
+* by default the iteration is Anderson-mixed (memory 5, δ = 0): a departure from the model's plain
   damping, which needs thousands of iterations at rate ≈ 0.998 near α ≈ ρ with λ_S = 10⁻⁴
-  (V_S ~ 10²–10³) where Anderson mixing needs ≲ 200. ``acceleration=0`` gives the spec's plain
+  (V_S ~ 10²–10³) where Anderson mixing needs ≲ 200. ``acceleration=0`` gives the model's plain
   damped iteration; δ then starts at ``damping`` and moves halfway to 1 (at most 0.95) whenever
-  the change grows, the spec's δ = 0.7–0.9 near the interpolation peaks. Both reach the same
+  the change grows, the model's δ = 0.7–0.9 near the interpolation peaks. Both reach the same
   saddle point (tested);
 * expectations over the cavity fields use Gauss–Hermite quadrature, a tensor grid for the
   student: ω_T = √(ΔQ_T)ξ1, ω_S = c_ω ξ1 + s_ω ξ2 with c_ω = ΔQ_TS/√(ΔQ_T), s_ω² = ΔQ_S − c_ω²;
@@ -18,7 +18,8 @@ Scheme (spec §3 "Numerical scheme" [F/R]):
   (:mod:`.prox`), warm-started from the previous iteration's fields;
 * the square teacher (and the ``kd_sq``/``hard_sq`` student of a square teacher) use the closed
   form (:mod:`.closed_form`) unless ``method="iterative"``;
-* :func:`solve_curve` continues along α, starting each point from the previous solutions.
+* :func:`curve` continues along α (or any one numeric parameter), starting each point from the
+  previous solutions.
 
 Channel (y = +1; F_T = f_T(h_T), F_S = f_S(h_T, h_S); A, B the slopes of f_S):
   h_T = m_T + ω_T + ΔV_T f_T(h_T),   h_S = m_S + ω_S + ΔV_ST F_T + ΔV_S f_S(h_T, h_S)
@@ -34,14 +35,14 @@ A point that does not converge, or whose order parameters are non-finite or unph
 that no number can be read from it by accident (the order parameters keep the last iterate, for
 diagnosis).
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §3 [R, validated against simulations].
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §3 [R, validated against simulations].
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -60,12 +61,32 @@ from distillab.theory.replica_kd.overlaps import (
 from distillab.theory.replica_kd.quadrature import gaussian_nodes, gaussian_tensor_nodes
 from distillab.theory.replica_kd.setting import KDSetting
 
-__all__ = ["METHODS", "ReplicaKDResult", "SolverOptions", "solve", "solve_curve"]
+__all__ = [
+    "METHODS",
+    "SWEEPABLE",
+    "ReplicaKDCurve",
+    "ReplicaKDResult",
+    "SolverOptions",
+    "curve",
+    "setting_of",
+    "solve",
+    "solve_curve",
+]
 
 Array = NDArray[np.float64]
 METHODS: tuple[str, ...] = ("auto", "iterative", "closed_form")
+# The numeric KDSetting fields a curve may sweep.
+SWEEPABLE: tuple[str, ...] = (
+    "sample_ratio",
+    "noise",
+    "teacher_reg",
+    "student_reg",
+    "feature_fraction",
+    "hard_weight",
+    "temperature",
+)
 
-# Initial order parameters (spec §3): m = 0.1, Q = 0.1, V = 1, V_ST = 0, Q_TS = 0.05.
+# Initial order parameters (model §3): m = 0.1, Q = 0.1, V = 1, V_ST = 0, Q_TS = 0.05.
 _TEACHER_START = (0.1, 0.1, 1.0)
 _STUDENT_START = (0.1, 0.1, 1.0, 0.05, 0.0)
 _MAX_DAMPING = 0.95
@@ -87,7 +108,7 @@ class SolverOptions:
       tolerance: stop when the largest relative change of an order parameter is below it.
       max_iterations: per block.
       damping: δ ∈ [0, 1) (the initial δ of the plain iteration, which raises it adaptively).
-      acceleration: Anderson memory k (0: the plain damped iteration of the spec).
+      acceleration: Anderson memory k (0: the plain damped iteration of the model).
     """
 
     method: str = "auto"
@@ -199,7 +220,7 @@ def _damped_fixed_point(
     x + β r − (ΔX + β ΔR)γ, β = 1 − δ, γ = argmin ‖W(r − ΔR γ)‖ with W = diag(1/|G(x)|) so that
     V ~ 10³ and m ~ 10⁻¹ weigh alike. A proposal with a non-positive Q or V (entries
     ``positive``) is replaced by the plain damped step and the memory is cleared; k = 0 is the
-    plain damped iteration of the spec.
+    plain damped iteration of the model.
     """
     x = np.asarray(start, dtype=np.float64)
     damping = options.damping
@@ -494,36 +515,62 @@ def _solve_setting(
     )
 
 
+def setting_of(
+    setting: KDSetting | Mapping[str, Any] | None = None, /, **parameters: Any
+) -> KDSetting:
+    """A validated :class:`KDSetting` from a setting, a mapping of its fields, or keywords.
+
+    Keywords override the fields of ``setting``; an unknown field name is a
+    :class:`ConfigError` that lists the valid ones.
+
+    Example:
+      >>> setting_of({"sample_ratio": 2.0, "noise": 1.0, "teacher_loss": "square",
+      ...             "teacher_reg": 1.0, "student_loss": "kd_sq", "student_reg": 0.0},
+      ...            feature_fraction=0.5).feature_fraction
+      0.5
+    """
+    names = [f.name for f in fields(KDSetting)]
+    if isinstance(setting, KDSetting):
+        base: dict[str, Any] = {name: getattr(setting, name) for name in names}
+    elif setting is None or isinstance(setting, Mapping):
+        base = dict(setting or {})
+    else:
+        raise ConfigError(
+            f"setting must be a KDSetting or a mapping of its fields, got {type(setting).__name__}."
+        )
+    values = {**base, **parameters}
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise ConfigError(f"unknown setting field(s) {unknown}; the valid ones are {names}.")
+    missing = [f.name for f in fields(KDSetting) if f.name not in values and f.default is MISSING]
+    if missing:
+        raise ConfigError(f"the setting needs the field(s) {missing}.")
+    return KDSetting(**values)
+
+
 def solve(
+    setting: KDSetting | Mapping[str, Any] | None = None,
+    /,
     *,
-    sample_ratio: float,
-    noise: float,
-    teacher_loss: str,
-    teacher_reg: float,
-    student_loss: str,
-    student_reg: float,
-    feature_fraction: float,
-    hard_weight: float = 0.0,
-    temperature: float = 1.0,
     options: SolverOptions | None = None,
+    **parameters: Any,
 ) -> ReplicaKDResult:
-    """Solve the replica saddle point of teacher → student KD at one sample ratio.
+    """Solve the replica saddle point of teacher → student KD at one setting.
 
     Teacher: argmin_w Σ_μ ℓ_T(y^μ, w·x^μ/√d) + (λ_T/2)‖w‖² on all d features; student:
     argmin_w Σ_μ ℓ_S(y^μ, h_T^μ, w·x_S^μ/√d) + (λ_S/2)‖w‖² on the first ρd features, with h_T^μ
     the teacher's output on the same training points (losses in :mod:`.channels`).
 
     Args:
-      sample_ratio: α = n/d.
-      noise: Δ, the within-cluster variance of the Gaussian mixture.
-      teacher_loss: ``"square"`` or ``"logistic"``.
-      teacher_reg: λ_T.
-      student_loss: ``"kd_sq"``, ``"kd_ce"``, ``"hard_sq"`` or ``"hard_log"``.
-      student_reg: λ_S (use 10⁻⁶ for square, 10⁻⁴ for CE as a proxy of λ_S → 0⁺ at α ≤ ρ).
-      feature_fraction: ρ ∈ (0, 1].
-      hard_weight: η ∈ [0, 1], weight on the hard labels.
-      temperature: τ of ``kd_ce``.
+      setting: a :class:`KDSetting` (or a mapping of its fields); optional when every field is
+        given as a keyword.
       options: numerical options (:class:`SolverOptions`).
+      **parameters: fields of :class:`KDSetting` (they override ``setting``): ``sample_ratio``
+        α = n/d; ``noise`` Δ; ``teacher_loss`` (``"square"``/``"logistic"``); ``teacher_reg``
+        λ_T; ``student_loss`` (``"kd_sq"``, ``"kd_ce"``, ``"hard_sq"``, ``"hard_log"``);
+        ``student_reg`` λ_S (use 10⁻⁶ for square, 10⁻⁴ for CE as a proxy of λ_S → 0⁺ at
+        α ≤ ρ); ``feature_fraction`` ρ ∈ (0, 1]; ``hard_weight`` η ∈ [0, 1];
+        ``temperature`` τ of ``kd_ce``.
 
     Returns:
       A :class:`ReplicaKDResult`; read its numbers only when ``status == "converged"``.
@@ -534,35 +581,24 @@ def solve(
       >>> r.status, r.student_test_error > r.student_bayes_error
       ('converged', True)
 
-    Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §3 [R].
+    Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §3 [R].
     """
-    setting = KDSetting(
-        sample_ratio=sample_ratio,
-        noise=noise,
-        teacher_loss=teacher_loss,
-        teacher_reg=teacher_reg,
-        student_loss=student_loss,
-        student_reg=student_reg,
-        feature_fraction=feature_fraction,
-        hard_weight=hard_weight,
-        temperature=temperature,
-    )
-    return _solve_setting(setting, options or SolverOptions())
+    return _solve_setting(setting_of(setting, **parameters), options or SolverOptions())
 
 
 def _continuation(
-    converged: list[tuple[float, Array, Array]], alpha: float
+    converged: list[tuple[float, Array, Array]], value: float
 ) -> tuple[Sequence[float], Sequence[float] | None]:
-    """Starting points at α from the last two converged points (secant), else the last one.
+    """Starting points at a swept value from the last two converged points (secant), else the last.
 
     The secant extrapolation is used only when it keeps Q and V positive.
     """
     if not converged:
         return _TEACHER_START, None
-    alpha_1, teacher_1, student_1 = converged[-1]
+    value_1, teacher_1, student_1 = converged[-1]
     if len(converged) == 2:
-        alpha_0, teacher_0, student_0 = converged[0]
-        weight = (alpha - alpha_1) / (alpha_1 - alpha_0) if alpha_1 != alpha_0 else 0.0
+        value_0, teacher_0, student_0 = converged[0]
+        weight = (value - value_1) / (value_1 - value_0) if value_1 != value_0 else 0.0
         teacher = teacher_1 + weight * (teacher_1 - teacher_0)
         student = student_1 + weight * (student_1 - student_0)
         if min(teacher[1], teacher[2], student[1], student[2]) > 0:
@@ -570,53 +606,149 @@ def _continuation(
     return tuple(teacher_1), tuple(student_1)
 
 
-def solve_curve(
-    sample_ratios: Sequence[float],
-    *,
-    noise: float,
-    teacher_loss: str,
-    teacher_reg: float,
-    student_loss: str,
-    student_reg: float,
-    feature_fraction: float,
-    hard_weight: float = 0.0,
-    temperature: float = 1.0,
-    options: SolverOptions | None = None,
-) -> tuple[ReplicaKDResult, ...]:
-    """Solve along a sequence of sample ratios, warm-starting each point from the previous one.
+# The float observables of a ReplicaKDResult that a curve stacks into arrays.
+_CURVE_FLOATS: tuple[str, ...] = (
+    "m_T",
+    "Q_T",
+    "V_T",
+    "m_S",
+    "Q_S",
+    "V_S",
+    "Q_TS",
+    "V_ST",
+    "teacher_test_error",
+    "student_test_error",
+    "teacher_train_error",
+    "student_train_error",
+    "agreement",
+    "bayes_error",
+    "student_bayes_error",
+)
 
-    Continuation: the iterative blocks of point k start from the secant extrapolation of the last
-    two converged points (the last one alone when the secant would make Q or V non-positive; the
-    spec's initial values for the first point), which cuts the iterations of a smooth curve
-    about two-fold. Points are solved in the given order.
+
+@dataclass(frozen=True)
+class ReplicaKDCurve:
+    """Saddle points along one swept parameter, every observable as a ``(K,)`` array.
+
+    Attributes:
+      over: the swept :class:`KDSetting` field (e.g. ``"sample_ratio"``).
+      values: ``(K,)`` its values, in the order solved.
+      results: the K :class:`ReplicaKDResult` (settings, conjugates, methods).
+      m_T, Q_T, V_T, m_S, Q_S, V_S, Q_TS, V_ST: ``(K,)`` order parameters.
+      teacher_test_error, student_test_error, teacher_train_error, student_train_error: ``(K,)``
+        errors (NaN where a point did not converge).
+      agreement, bayes_error, student_bayes_error: ``(K,)`` observables (the agreement NaN where
+        a point did not converge; the Bayes limits need no saddle point).
+      iterations: ``(K,)`` fixed-point iterations.
+      converged: ``(K,)`` whether each point is a converged, physical saddle point.
+      status: the K status strings.
+    """
+
+    over: str
+    values: Array
+    results: tuple[ReplicaKDResult, ...]
+    m_T: Array  # noqa: N815 (the issue names the order parameters m_T, m_S)
+    Q_T: Array
+    V_T: Array
+    m_S: Array  # noqa: N815
+    Q_S: Array
+    V_S: Array
+    Q_TS: Array
+    V_ST: Array
+    teacher_test_error: Array
+    student_test_error: Array
+    teacher_train_error: Array
+    student_train_error: Array
+    agreement: Array
+    bayes_error: Array
+    student_bayes_error: Array
+    iterations: NDArray[np.int64]
+    converged: NDArray[np.bool_]
+    status: tuple[str, ...]
+
+    @classmethod
+    def of(cls, over: str, values: Array, results: Sequence[ReplicaKDResult]) -> ReplicaKDCurve:
+        """Collect the named arrays of ``results`` solved at ``values`` of ``over``."""
+        arrays = {
+            name: np.array([getattr(r, name) for r in results], dtype=np.float64)
+            for name in _CURVE_FLOATS
+        }
+        return cls(
+            over=over,
+            values=values,
+            results=tuple(results),
+            iterations=np.array([r.iterations for r in results], dtype=np.int64),
+            converged=np.array([r.converged for r in results], dtype=bool),
+            status=tuple(r.status for r in results),
+            **arrays,
+        )
+
+
+def curve(
+    setting: KDSetting | Mapping[str, Any],
+    over: str = "sample_ratio",
+    values: Sequence[float] | Array = (),
+    *,
+    options: SolverOptions | None = None,
+) -> ReplicaKDCurve:
+    """Solve along one parameter, warm-starting each point from the previous ones.
+
+    Continuation: the iterative blocks of point k start from the secant extrapolation (in the
+    swept parameter) of the last two converged points (the last one alone when the secant would
+    make Q or V non-positive; the model's initial values for the first point), which cuts the
+    iterations of a smooth curve about two-fold. Points are solved in the given order; closed
+    forms (square case) need no start.
 
     Args:
-      sample_ratios: the α values (any order; neighbours should be close for the warm start).
-      the rest: as :func:`solve`.
+      setting: a :class:`KDSetting` or a mapping of its fields; the ``over`` field may be left
+        out of a mapping.
+      over: the swept field, one of :data:`SWEEPABLE` (α = ``sample_ratio`` by default).
+      values: ``(K,)`` its values (neighbours should be close for the warm start); each one is
+        validated as a :class:`KDSetting` field.
+      options: numerical options (:class:`SolverOptions`).
 
     Returns:
-      One :class:`ReplicaKDResult` per α, in the given order.
+      :class:`ReplicaKDCurve` with one entry per value, in the given order.
+
+    Example:
+      >>> c = curve(dict(noise=1.0, teacher_loss="square", teacher_reg=1.0,
+      ...                student_loss="kd_sq", student_reg=0.0, feature_fraction=0.5),
+      ...           over="sample_ratio", values=[1.0, 2.0, 4.0])
+      >>> bool(c.converged.all()), bool((np.diff(c.student_test_error) < 0).all())
+      (True, True)
+
+    Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §3 "Numerical scheme" [R].
     """
+    if over not in SWEEPABLE:
+        raise ConfigError(f"over must be one of {SWEEPABLE}, got {over!r}.")
+    swept = np.asarray(values, dtype=np.float64)
+    if swept.ndim != 1 or swept.size == 0:
+        raise ConfigError(f"values must be a non-empty 1-D sequence of {over}, got {values!r}.")
     options = options or SolverOptions()
     converged: list[tuple[float, Array, Array]] = []
     results = []
-    for alpha in sample_ratios:
-        setting = KDSetting(
-            sample_ratio=float(alpha),
-            noise=noise,
-            teacher_loss=teacher_loss,
-            teacher_reg=teacher_reg,
-            student_loss=student_loss,
-            student_reg=student_reg,
-            feature_fraction=feature_fraction,
-            hard_weight=hard_weight,
-            temperature=temperature,
-        )
-        starts = _continuation(converged, float(alpha))
-        result = _solve_setting(setting, options, *starts)
+    for value in swept:
+        point = setting_of(setting, **{over: float(value)})
+        result = _solve_setting(point, options, *_continuation(converged, float(value)))
         results.append(result)
         if result.converged:
             teacher = np.array([result.m_T, result.Q_T, result.V_T])
             student = np.array([result.m_S, result.Q_S, result.V_S, result.Q_TS, result.V_ST])
-            converged = [*converged[-1:], (float(alpha), teacher, student)]
-    return tuple(results)
+            converged = [*converged[-1:], (float(value), teacher, student)]
+    return ReplicaKDCurve.of(over, swept, results)
+
+
+def solve_curve(
+    sample_ratios: Sequence[float],
+    *,
+    options: SolverOptions | None = None,
+    **parameters: Any,
+) -> tuple[ReplicaKDResult, ...]:
+    """The results of :func:`curve` over ``sample_ratio`` as a tuple (one per α, in order).
+
+    Args:
+      sample_ratios: the α values.
+      options: as :func:`solve`.
+      **parameters: the other :class:`KDSetting` fields.
+    """
+    return curve(parameters, "sample_ratio", sample_ratios, options=options).results
