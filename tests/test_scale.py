@@ -24,6 +24,7 @@ from distillab.sweep import ResultStore, canonical_params, dask_executor, run_sw
 from tests.fixtures.slow_study import BLOCK_ENV, GATE_ENV, POINTS
 
 ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "tests" / "fixtures" / "site"
 TOTAL = 2 * POINTS  # one theory and one simulation row per point
 BLOCK_AT = 12  # simulations of points i >= BLOCK_AT wait at the gate
 INTERRUPTED = "distillab: interrupted; finished results are saved in"
@@ -32,8 +33,8 @@ INTERRUPTED = "distillab: interrupted; finished results are saved in"
 def _environment(gate: Path | None = None, block: str = "") -> dict[str, str]:
     environment = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-        "DISTILLAB_STUDY_MODULES": "tests.fixtures.slow_study",
+        # SITE holds the fake installed package that registers slow-toy as a plug-in study.
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(SITE), os.environ.get("PYTHONPATH", "")]),
     }
     environment.pop(GATE_ENV, None)
     environment.pop(BLOCK_ENV, None)

@@ -1,20 +1,32 @@
-"""The studies registry: every subpackage of ``distillab.studies`` that defines ``STUDY``.
+"""The studies registry: the built-in studies and those that installed packages register.
 
-A study subpackage registers itself by defining a module-level ``STUDY`` (:class:`Study`); the
-registry discovers them, so adding a study touches no shared file. Studies outside the package
-(a researcher's own) are added by naming their importable modules, comma-separated, in the
-environment variable ``DISTILLAB_STUDY_MODULES``; worker processes inherit it.
+A built-in study is a subpackage of ``distillab.studies`` that defines a module-level ``STUDY``
+(:class:`Study`); the registry discovers them, so adding a study touches no shared file.
+
+A study of your own lives in its own installable package and registers through the entry-point
+group ``distillab.studies`` (:data:`ENTRY_POINT_GROUP`), whose value names a :class:`Study`, in
+that package's ``pyproject.toml``::
+
+    [project.entry-points."distillab.studies"]
+    my-study = "my_package:STUDY"
+
+Once the package is installed, the study is listed, reproduced, resumed and reported like a
+built-in one, also by worker processes (they see the same installed packages). A plug-in that
+cannot be loaded, whose value is not a :class:`Study`, or whose study name is already taken
+gives one :class:`~distillab.errors.DistillabWarning` naming the entry point and is skipped; the
+other studies still load. See ``docs/extending.md`` and ``examples/custom-study/``.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
+import warnings
 from collections.abc import Sequence
 from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 
-from distillab.errors import ConfigError
+from distillab.errors import ConfigError, DistillabWarning
 from distillab.studies.spec import (
     PROFILES,
     Claim,
@@ -26,11 +38,11 @@ from distillab.studies.spec import (
     Tolerance,
 )
 
-STUDY_MODULES_ENV = "DISTILLAB_STUDY_MODULES"
+ENTRY_POINT_GROUP = "distillab.studies"
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "PROFILES",
-    "STUDY_MODULES_ENV",
     "Claim",
     "Comparison",
     "Figure",
@@ -44,27 +56,54 @@ __all__ = [
 ]
 
 
+def _built_in() -> dict[str, Study]:
+    """The studies of the subpackages of ``distillab.studies`` (an import error propagates)."""
+    found: dict[str, Study] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.ispkg and not info.name.startswith("_"):
+            study = getattr(importlib.import_module(f"{__name__}.{info.name}"), "STUDY", None)
+            if isinstance(study, Study):
+                found[study.name] = study
+    return found
+
+
+def _skip(entry_point: EntryPoint, reason: str) -> None:
+    """Warn, in one line naming the entry point and its package, that a plug-in is skipped."""
+    package = f" of package {entry_point.dist.name!r}" if entry_point.dist is not None else ""
+    warnings.warn(
+        f"skipped study plug-in {entry_point.name!r} ({entry_point.value}){package}: "
+        f"{' '.join(reason.split())}",
+        DistillabWarning,
+        stacklevel=2,
+    )
+
+
+def _plugin(entry_point: EntryPoint) -> Study | None:
+    """The study an entry point names, or None (with a warning) when it cannot be used."""
+    try:
+        study = entry_point.load()
+    except Exception as error:  # a broken third-party package must not break the registry
+        _skip(entry_point, f"{type(error).__name__}: {error}")
+        return None
+    if not isinstance(study, Study):
+        _skip(entry_point, f"its value is a {type(study).__name__}, not a distillab Study")
+        return None
+    return study
+
+
 @cache
 def registry() -> dict[str, Study]:
-    """All registered studies by name, in alphabetical order."""
-    modules = [
-        f"{__name__}.{m.name}"
-        for m in pkgutil.iter_modules(__path__)
-        if m.ispkg and not m.name.startswith("_")
-    ]
-    extra = [name.strip() for name in os.environ.get(STUDY_MODULES_ENV, "").split(",")]
-    found: dict[str, Study] = {}
-    for module_name in modules + [name for name in extra if name]:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as error:
-            if module_name in modules:
-                raise
-            raise ConfigError(
-                f"cannot import study module {module_name!r} named in {STUDY_MODULES_ENV}: {error}."
-            ) from None
-        study = getattr(module, "STUDY", None)
-        if isinstance(study, Study):
+    """All registered studies by name, in alphabetical order: built-in ones, then plug-ins.
+
+    Plug-ins are the entry points of group :data:`ENTRY_POINT_GROUP`. One that cannot be used,
+    or whose study name is taken (a built-in wins), is skipped with a DistillabWarning.
+    """
+    found = _built_in()
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        study = _plugin(entry_point)
+        if study is not None and study.name in found:
+            _skip(entry_point, f"a study named {study.name!r} is already registered")
+        elif study is not None:
             found[study.name] = study
     return dict(sorted(found.items()))
 
