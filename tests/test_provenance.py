@@ -27,3 +27,14 @@ def test_versions_differ_between_studies_and_are_stable() -> None:
     hong = module_version("distillab.studies.hong_2021.zero_loss")
     assert kernels != hong and kernels == module_version("distillab.studies.kernels.lazy_training")
     assert kernels.split("+")[0] == code_version().split("+")[0]
+
+
+def test_a_figure_version_does_not_follow_its_study_package_to_the_other_figures() -> None:
+    from distillab.provenance import module_closure
+    from distillab.studies import registry
+
+    study = registry()["hong-2021"]
+    own = {f.name: f.module for f in study.figures}
+    closure = module_closure(own["zero-loss"])
+    assert own["zero-loss"] in closure
+    assert own["double-descent"] not in closure and "distillab.studies.hong_2021" not in closure

@@ -17,13 +17,16 @@ import signal
 import sqlite3
 import sys
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from distillab.errors import ConfigError
+from distillab.errors import ConfigError, DistillabWarning
+
+_PYTHON_SHOWWARNING = warnings.showwarning
 
 if TYPE_CHECKING:
     from distillab.studies import Figure, Study
@@ -112,6 +115,7 @@ def list_command() -> None:
     """List the studies and their figures (use them as reproduce targets)."""
     from distillab.studies import registry
 
+    # A plug-in that cannot be loaded is skipped with a one-line warning (main), never a crash.
     for study in registry().values():
         typer.echo(f"{study.name}: {study.title}")
         for figure in study.figures:
@@ -174,11 +178,7 @@ def reproduce_command(
     ] = None,
 ) -> None:
     """Compute the chosen figures (resuming stored results) and write the HTML report."""
-    from distillab.report import write_report
-    from distillab.studies import registry, resolve_targets
-    from distillab.sweep import ResultStore, dask_executor, local_executor, run_sweep
-    from distillab.train.cache import CACHE_ENV
-
+    # Options are checked before anything heavy is imported: bad input fails in well under 0.5 s.
     if quick and full:
         raise ConfigError("--quick and --full exclude each other; give one.")
     if seeds is not None and not 1 <= seeds <= MAX_SEEDS:
@@ -194,11 +194,17 @@ def reproduce_command(
         raise ConfigError(f"--backend must be 'local' or 'dask', got {backend!r}.")
     if scheduler is not None and backend != "dask":
         raise ConfigError("--scheduler needs --backend dask.")
+    from distillab.studies import registry, resolve_targets
+
     # 'study/' names the study, as 'study' does (a shell's completion adds the slash).
     figures = resolve_targets([target.rstrip("/") or target for target in targets or []])
     profile = "full" if full else "quick"
     overrides = _overrides(settings or [], figures, profile)
     _check_writable_out(out)
+    from distillab.report import write_report
+    from distillab.sweep import ResultStore, dask_executor, local_executor, run_sweep
+    from distillab.train.cache import CACHE_ENV
+
     executor = dask_executor(scheduler, workers=jobs) if backend == "dask" else local_executor(jobs)
 
     _make_out(out)
@@ -249,7 +255,7 @@ def _overrides(
     overrides: dict[str, list[Any]] = {}
     for study, figure in figures if settings else []:
         try:
-            overrides = parse_overrides(settings, list(figure.grid[profile]))
+            overrides = parse_overrides(settings, list(figure.grid[profile]), figure.point)
         except ConfigError as error:
             raise ConfigError(f"{study.name}/{figure.name}: {error}") from None
     return overrides
@@ -263,13 +269,13 @@ def export_command(
     ] = "csv",
 ) -> None:
     """Write the stored results of --out as a table: OUT/results.csv, parameters as columns."""
-    from distillab.sweep import ResultStore
-    from distillab.sweep.export import write_csv
-
     if format_ != "csv":
         raise ConfigError(f"--format must be 'csv', got {format_!r}.")
     path = _store_path(out)
     _check_writable_out(out)
+    from distillab.sweep import ResultStore
+    from distillab.sweep.export import write_csv
+
     with ResultStore(path) as store:
         table, count = write_csv(store, out / "results.csv")
     typer.echo(f"{count} rows: {table}")
@@ -278,12 +284,12 @@ def export_command(
 @app.command("report")
 def report_command(out: OutOption = DEFAULT_OUT) -> None:
     """Rewrite the HTML report from the results stored in --out."""
+    path = _store_path(out)
+    _check_writable_out(out)
     from distillab.report import write_report
     from distillab.studies import registry
     from distillab.sweep import ResultStore
 
-    path = _store_path(out)
-    _check_writable_out(out)
     with ResultStore(path) as store:
         report = write_report(store, out, studies=registry())
     typer.echo(f"report: {report}")
@@ -322,6 +328,84 @@ def data_fetch_command(
         typer.echo(f"verified {path}")
 
 
+@app.command("advise")
+def advise_command(
+    data: Annotated[
+        str, typer.Option("--data", help="digits | mnist | fashion-mnist [:4,9] or an .npz.")
+    ],
+    student: Annotated[
+        str, typer.Option("--student", help="mlp:WIDTH, mlp:WIDTHxDEPTH or module:function.")
+    ],
+    teacher: Annotated[
+        list[str],
+        typer.Option(
+            "--teacher",
+            help="An .npz of logits, module:function, or train:mlp:WIDTHxDEPTH[:epochs] "
+            "(repeatable: teachers are compared).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Directory for advice.json and figures.")],
+    soft_ratio: Annotated[
+        str, typer.Option("--soft-ratio", help="Soft ratios ρ in [0, 1].")
+    ] = "0,0.25,0.5,0.75,1",
+    temperature: Annotated[
+        str, typer.Option("--temperature", help="Temperatures T > 0.")
+    ] = "1,2,4,8",
+    steps: Annotated[int, typer.Option("--steps", help="Full-batch GD steps (the budget).")] = 300,
+    lr: Annotated[float, typer.Option("--lr", help="Learning rate of full-batch GD.")] = 0.1,
+    n_train: Annotated[
+        int | None, typer.Option("--n-train", help="Training samples (seeded subset).")
+    ] = None,
+    n_test: Annotated[
+        int | None, typer.Option("--n-test", help="Test samples (seeded subset).")
+    ] = None,
+    n_kernel: Annotated[
+        int, typer.Option("--n-kernel", help="Training points in the kernel (explicit subsample).")
+    ] = 2000,
+    verify: Annotated[
+        str | None,
+        typer.Option(
+            "--verify", help="Train the real student at K settings ('all': every setting)."
+        ),
+    ] = None,
+    verify_seeds: Annotated[
+        int, typer.Option("--verify-seeds", help="Seeds per verified setting.")
+    ] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seeds data subsets and the student.")] = 0,
+    device: Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")] = "auto",
+    jobs: Annotated[int, typer.Option("--jobs", help="Workers for --verify.")] = 1,
+    backend: Annotated[str, typer.Option("--backend", help="'local' or 'dask'.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address.")
+    ] = None,
+) -> None:
+    """Predict the best KD setting and teacher for your student and data (docs/advisor.md)."""
+    from distillab.advise.cli import run_advise
+
+    run_advise(
+        data=data,
+        student=student,
+        teachers=teacher,
+        out=out,
+        soft_ratio=soft_ratio,
+        temperature=temperature,
+        steps=steps,
+        lr=lr,
+        n_train=n_train,
+        n_test=n_test,
+        n_kernel=n_kernel,
+        verify=verify,
+        verify_seeds=verify_seeds,
+        seed=seed,
+        device=device,
+        jobs=jobs,
+        backend=backend,
+        scheduler=scheduler,
+        check_out=_check_writable_out,
+        max_jobs=_max_jobs(),
+    )
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
     print(f"distillab: error: {' '.join(message.split())}", file=sys.stderr)
     sys.exit(code)
@@ -353,6 +437,7 @@ def main(argv: list[str] | None = None) -> None:
     exit is honoured (see :func:`_decide_exit`); with an ``argv`` list (tests, embedding) the
     signal mask of the calling process is left alone.
     """
+    warnings.showwarning = _show_warning
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else list(argv)
     code: int = 0
@@ -373,7 +458,27 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(error))
     except sqlite3.DatabaseError as error:
         _fail(f"the results store cannot be used: {error}.")
+    except BrokenPipeError:
+        # The reader went away (``distillab list | head``): stop quietly, as Unix tools do; the
+        # interpreter's final flush of stdout would raise again, so it goes to /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
     sys.exit(code)
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Our own warnings as one line on stderr (``distillab: warning: …``); others as Python's."""
+    if issubclass(category, DistillabWarning):
+        typer.echo(f"distillab: warning: {' '.join(str(message).split())}", err=True)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
 
 
 if __name__ == "__main__":

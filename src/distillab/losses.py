@@ -192,7 +192,7 @@ def pi_loss(
     Returns:
       A scalar tensor.
 
-    Reference: Rahbar et al., arXiv:2003.13438 (KT-A objective, spec §2.4).
+    Reference: Rahbar et al., arXiv:2003.13438 (KT-A objective, model §2.4).
     """
     check_pi_weight(pi_weight)
     lam = float(pi_weight)

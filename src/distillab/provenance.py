@@ -82,6 +82,7 @@ _NOT_COMPUTING = (
     "distillab.provenance",
     "distillab.report",
     "distillab.runner",
+    "distillab.studies.point",
     "distillab.studies.spec",
     "distillab.sweep",
 )
@@ -91,11 +92,16 @@ stored rows valid."""
 
 _NOT_COMPUTING_INITS = ("distillab", "distillab.studies")
 """Package ``__init__`` modules that only re-export or register: left out themselves, but the
-modules below them are followed as usual."""
+modules below them are followed as usual. Each study package's ``__init__``
+(``distillab.studies.<study>``) is one too: it only lists the study's figures, and following it
+would tie every figure's version to all of its study's figures."""
 
 
 def _computes(module: str) -> bool:
-    if module in _NOT_COMPUTING_INITS:
+    parts = module.split(".")
+    if module in _NOT_COMPUTING_INITS or (
+        len(parts) == 3 and parts[:2] == ["distillab", "studies"]
+    ):
         return False
     return not any(module == skip or module.startswith(skip + ".") for skip in _NOT_COMPUTING)
 

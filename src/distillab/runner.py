@@ -57,10 +57,8 @@ def run(
       >>> [line.points_in_scope for line in result.agreement["kernels/ntk-convergence"]]
       [3]
     """
-    from distillab.provenance import figure_version
-    from distillab.report import agreement, write_report
+    # The targets and overrides are checked before the sweep and report modules are imported.
     from distillab.studies import PROFILES, resolve_targets
-    from distillab.sweep import ResultStore, run_sweep
     from distillab.sweep.grid import grid_fields, override_grid
 
     if profile not in PROFILES:
@@ -68,13 +66,23 @@ def run(
     figures = resolve_targets(list(targets))
     chosen = {k: list(v) for k, v in (overrides or {}).items()}
     for study, figure in figures:
-        fields = grid_fields(list(figure.grid[profile]))
+        grid = list(figure.grid[profile])
+        fields = figure.point.field_names() if figure.point else grid_fields(grid)
         unknown = sorted(set(chosen) - set(fields))
         if unknown:
             raise ConfigError(
                 f"{study.name}/{figure.name}: {unknown} not parameters of this figure "
                 f"(valid: {', '.join(fields)})."
             )
+        for params in override_grid(grid, chosen):
+            try:
+                figure.point_of(params)
+            except ConfigError as error:
+                raise ConfigError(f"{study.name}/{figure.name}: {error}") from None
+    from distillab.provenance import figure_version
+    from distillab.report import agreement, write_report
+    from distillab.sweep import ResultStore, run_sweep
+
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)
     with ResultStore(directory / "results.sqlite") as store:

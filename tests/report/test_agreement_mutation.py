@@ -112,7 +112,8 @@ def test_line_holds_unmutated_and_fails_at_1p1_resolution(
         return
     assert math.isfinite(line.resolution) and line.resolution > 0, "the line cannot fail"
     for sign in (+1.0, -1.0):
-        mutated = _one(figure, claim, mutated_rows(claim, rows, sign * 1.1 * line.resolution))
+        eps = sign * 1.1 * line.resolution
+        mutated = _one(figure, claim, mutated_rows(claim, rows, eps, figure.point_of))
         assert not mutated.passed, f"theory × (1 {sign:+.0f}·1.1·{line.resolution:.3g}) held"
 
 
@@ -124,7 +125,9 @@ def test_line_holds_unmutated_and_fails_at_1p1_resolution(
 def test_a_failed_or_missing_point_fails_the_line(target: str, figure: Figure, index: int) -> None:
     claim = figure.compare[index]
     rows = _rows(target)
-    in_scope = [r for r in rows if r.kind == "simulation" and claim.in_scope(r.params)]
+    in_scope = [
+        r for r in rows if r.kind == "simulation" and claim.in_scope(figure.point_of(r.params))
+    ]
     assert in_scope, "no simulation point in scope"
     key = canonical_params(in_scope[0].params)
     source = "theory" if claim.theory_from == "theory" else "simulation"

@@ -143,6 +143,15 @@ def test_claims_need_their_reasons() -> None:
         Comparison("y", "y", EXACT, label="y", scope=lambda p: True)
     with pytest.raises(ConfigError, match="scale needs its reason"):
         Comparison("y", "y", EXACT, label="y", scale=1.0)
+    # A scaling line shares the comparison's checks.
+    for bad, message in (
+        ({"scope": lambda p: True}, "scope needs its reason"),
+        ({"scale": 1.0}, "scale needs its reason"),
+        ({"theory_from": "seed"}, "own key"),
+        ({"theory_from": "data"}, "theory_from must be"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            Scaling("y", "y", "d", -0.5, "rate r", label="y", **bad)
     assert Tolerance("r", allowance=0.8, rate=lambda p: 1.0, rate_label="m^-1/2").describe() == (
         "|Δ| ≤ 3·s.e. + 0.8·m^-1/2·|θ|"
     )

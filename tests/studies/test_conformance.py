@@ -49,7 +49,7 @@ def test_figure_spec_is_complete(study: Study, figure: Figure) -> None:
 
 @pytest.mark.parametrize(("study", "figure"), FIGURES, ids=lambda x: x.name)
 def test_plot_draws_with_no_rows(study: Study, figure: Figure) -> None:
-    drawing = figure.plot([])
+    drawing = figure.draw([])
     assert isinstance(drawing, MplFigure)
     for ax in drawing.axes:
         if ax.get_visible() and ax.axison:

@@ -1,8 +1,8 @@
-"""The hong-2021 study: spec §5 predictions P5–P10 at reduced size (full size: ``-m slow``).
+"""The hong-2021 study: model §5 predictions P5–P10 at reduced size (full size: ``-m slow``).
 
-Every number asserted here was measured on this implementation with the seeds used; the spec's
+Every number asserted here was measured on this implementation with the seeds used; the model's
 calibrated configuration (§4.3) was not available, so the configuration is ours (see
-``linear_setup.LINEAR_DEFAULTS``). Predictions that fail in our configuration are recorded as
+``common.LINEAR_DEFAULTS``). Predictions that fail in our configuration are recorded as
 strict xfails with the measured values, so that they are visible and fail loudly if they change.
 """
 
@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import subprocess
+import sys
+import typing
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +33,21 @@ from distillab.studies.hong_2021 import (
     teacher_knowledge,
     zero_loss,
 )
-from distillab.studies.hong_2021.linear_setup import (
+from distillab.studies.hong_2021.common import (
+    DECOMPOSITIONS,
     LINEAR_DEFAULTS,
+    EarlyStoppingPoint,
+    LinearPoint,
+)
+from distillab.studies.hong_2021.digits_noisy import DigitsPoint
+from distillab.studies.hong_2021.linear_setup import (
     Student,
     best_error,
     stopping_record_steps,
     train_students,
 )
 from distillab.sweep.store import Row
+from distillab.theory import deep_linear_kd
 
 FIGURES = (zero_loss, double_descent, teacher_knowledge, decomposition, feature_weight)
 
@@ -52,7 +63,7 @@ def _best_ratios(
     **changes: float,
 ) -> dict[str, float]:
     """Seed-pooled mean best risk of each student over the base student's, under ``rule``."""
-    params = {**LINEAR_DEFAULTS, **changes}
+    params = LinearPoint.of({**LINEAR_DEFAULTS, **changes})
     best: dict[str, list[float]] = {}
     for seed in range(seeds):
         _, results = train_students(
@@ -112,7 +123,7 @@ def test_p6_the_gain_grows_with_the_teachers_knowledge() -> None:
 def test_p6_corollary_interpolating_teachers_pass_on_exactly_the_labels() -> None:
     """N + N_T ≤ d: the teacher interpolates the student's samples, so its task features are
     exactly the labels; students of N_T = 0 and of the peak N_T = 20 (clean error ~10⁴) agree."""
-    params = {**LINEAR_DEFAULTS}
+    params = LinearPoint.of(LINEAR_DEFAULTS)
     _, results = train_students(
         params,
         0,
@@ -138,7 +149,7 @@ def test_p6_own_sample_teacher_speeds_up_early_stopping_instead_of_giving_no_gai
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="spec P6 (no gain, |ST/base − 1| < 2 %) fails under both stopping rules: measured "
+    reason="model P6 (no gain, |ST/base − 1| < 2 %) fails under both stopping rules: measured "
     "0.955 every step, 1.10 on the 100-step grid",
 )
 @pytest.mark.parametrize("rule", ["every", "grid"])
@@ -159,7 +170,7 @@ def test_p7_identity_and_random_decompositions_give_no_gain() -> None:
     strict=True,
     raises=AssertionError,
     reason="measured ST/base = 0.97 with every-step stopping for V_1 = [V; 3G/√d] with 10 "
-    "irrelevant features (spec P7 expects worse than base)",
+    "irrelevant features (model P7 expects worse than base)",
 )
 def test_p7_task_plus_irrelevant_features_are_worse_than_base() -> None:
     ratios = _best_ratios([_fitted("mixed", "task-irrelevant")], seeds=2, replicates=4)
@@ -210,12 +221,12 @@ def test_p10_digits_poor_teacher_hurts_and_nothing_helps_at_the_end() -> None:
     Robust part: the poor teacher's final accuracy ≤ base final − 0.03 (measured −0.04 on
     every seed). The good teacher's final and best accuracies scatter by ±0.02 per seed around
     the base's (5 seeds: +0.008 final, +0.007 best), so with 2 seeds we assert them within
-    0.03 (≈2 s.e.); the spec's one-sided bounds are checked with 5 seeds (slow test).
+    0.03 (≈2 s.e.); the model's one-sided bounds are checked with 5 seeds (slow test).
     """
     torch.set_num_threads(1)
     params = {**digits_noisy.FIGURE.grid["quick"][0]}
     assert params["input_noise"] == 0.3
-    runs = [digits_noisy.simulate(params, seed) for seed in range(2)]
+    runs = [digits_noisy.simulate(DigitsPoint.of(params), seed) for seed in range(2)]
     mean = {k: np.mean([run[k] for run in runs]) for k in runs[0] if k.endswith("accuracy")}
     assert mean["poor_final_accuracy"] <= mean["base_final_accuracy"] - 0.03
     assert abs(mean["good_final_accuracy"] - mean["base_final_accuracy"]) <= 0.03
@@ -225,16 +236,16 @@ def test_p10_digits_poor_teacher_hurts_and_nothing_helps_at_the_end() -> None:
         Row("hong-2021", "digits-noisy", params, seed, "simulation", "ok", run)
         for seed, run in enumerate(runs)
     ]
-    assert isinstance(digits_noisy.plot(rows), MplFigure)
+    assert isinstance(digits_noisy.FIGURE.draw(rows), MplFigure)
 
 
 @pytest.mark.slow
 def test_p10_at_full_size() -> None:
-    """P10: σ = 0.3, 5 seeds, 1500 steps, as the spec states it."""
+    """P10: σ = 0.3, 5 seeds, 1500 steps, as the model states it."""
     torch.set_num_threads(1)
     params = {**digits_noisy.FIGURE.grid["full"][0]}
     assert params["input_noise"] == 0.3 and params["matched_layers"] == "last"
-    runs = [digits_noisy.simulate(params, seed) for seed in range(5)]
+    runs = [digits_noisy.simulate(DigitsPoint.of(params), seed) for seed in range(5)]
     mean = {key: np.mean([run[key] for run in runs]) for key in runs[0] if key.endswith("accuracy")}
     assert mean["good_final_accuracy"] <= mean["base_final_accuracy"] + 0.01
     assert mean["poor_final_accuracy"] <= mean["base_final_accuracy"] - 0.03
@@ -260,23 +271,14 @@ def test_p5_p9_at_full_size() -> None:
 
 def _rows(figure_module, params: dict, seeds: int) -> list[Row]:
     figure = figure_module.FIGURE
+    point = figure.point_of(params)
     rows = []
     if figure.theory is not None:
-        rows.append(
-            Row("hong-2021", figure.name, params, None, "theory", "ok", figure.theory(params))
-        )
+        values = figure.theory(point)
+        rows.append(Row("hong-2021", figure.name, params, None, "theory", "ok", values))
     for seed in range(seeds):
-        rows.append(
-            Row(
-                "hong-2021",
-                figure.name,
-                params,
-                seed,
-                "simulation",
-                "ok",
-                figure.simulate(params, seed),
-            )
-        )
+        values = figure.simulate(point, seed)
+        rows.append(Row("hong-2021", figure.name, params, seed, "simulation", "ok", values))
     return rows
 
 
@@ -287,7 +289,7 @@ def test_each_linear_figure_simulates_compares_and_plots_at_tiny_size(module) ->
     if "draws" in params:
         params["draws"] = 20
     rows = _rows(module, params, seeds=2)
-    drawing = module.FIGURE.plot(rows)
+    drawing = module.FIGURE.draw(rows)
     assert isinstance(drawing, MplFigure) and drawing.axes
     wanted = {c.simulation for c in module.FIGURE.compare}
     wanted |= {c.theory for c in module.FIGURE.compare if c.theory_from == "seed"}
@@ -313,7 +315,7 @@ def test_stopping_rules_read_the_same_run() -> None:
     of ``stopping_step``; unknown rules and steps are refused."""
     steps, every = 200, 50
     _, results = train_students(
-        dict(LINEAR_DEFAULTS),
+        LinearPoint.of(LINEAR_DEFAULTS),
         0,
         [Student("base")],
         replicates=2,
@@ -334,18 +336,15 @@ def test_stopping_rules_read_the_same_run() -> None:
 def test_double_descent_compares_the_peak_and_its_scopes_are_derived() -> None:
     figure = double_descent.FIGURE
     monte_carlo, base, _ = figure.compare
-    quick = figure.grid["quick"]
-    near = [p for p in quick if abs(p["samples"] - p["input_dim"]) <= 4]
+    quick = [figure.point_of(p) for p in figure.grid["quick"]]
+    near = [p for p in quick if abs(p.samples - p.input_dim) <= 4]
     assert near and any(monte_carlo.in_scope(p) for p in near)
     # Marchenko–Pastur: the edge ratio vanishes at N = d and grows away from it, both sides.
     d = LINEAR_DEFAULTS["input_dim"]
-    ratios = [
-        double_descent.marchenko_pastur_condition({"samples": n, "input_dim": d})
-        for n in (10, 30, 50, 80, 200)
-    ]
+    ratios = [double_descent.marchenko_pastur_condition(n, d) for n in (10, 30, 50, 80, 200)]
     assert ratios[2] == 0.0 and ratios[1] < ratios[0] and ratios[3] < ratios[4]
-    assert double_descent.marchenko_pastur_condition({"samples": 25, "input_dim": d}) == (
-        pytest.approx(double_descent.marchenko_pastur_condition({"samples": 100, "input_dim": d}))
+    assert double_descent.marchenko_pastur_condition(25, d) == (
+        pytest.approx(double_descent.marchenko_pastur_condition(100, d))
     )
     # GD is claimed only where its budget covers RELAXATION_TIMES relaxation times.
     for p in quick:
@@ -367,19 +366,19 @@ def test_captions_take_their_numbers_from_the_config() -> None:
 def test_teacher_gap_allowance_is_the_teachers_relative_error() -> None:
     """The gap rule's rate is C1/C2 at σ = 0 over ‖A‖²: ∝ 1/(N + N_T − d − 1) above the peak."""
     params = {**teacher_knowledge.FIGURE.grid["quick"][-1]}
-    rate = teacher_knowledge.teacher_relative_error(params)
+    rate = teacher_knowledge.teacher_relative_error(EarlyStoppingPoint.of(params))
     n, d = params["samples"] + params["teacher_samples"], params["input_dim"]
     expected = params["label_noise"] ** 2 * params["output_dim"] * d / (n - d - 1)
     assert rate * params["output_dim"] == pytest.approx(expected)  # ‖A‖_F² = d_y
 
 
 def test_zero_loss_theory_is_c1_and_the_theories_are_deterministic() -> None:
-    params = zero_loss.FIGURE.grid["quick"][0]
-    assert zero_loss.theory(params) == zero_loss.theory(params)
+    point = zero_loss.FIGURE.point_of(zero_loss.FIGURE.grid["quick"][0])
+    assert zero_loss.theory(point) == zero_loss.theory(point)
     expected = 50 / 1.09 * ((1 - 30 / 50) + 0.09 * 49 / 19) + 50 * 30 / 19
-    assert zero_loss.theory(params)["c1"] == pytest.approx(expected)
-    peak = {**teacher_knowledge.FIGURE.grid["quick"][1]}
-    assert peak["samples"] + peak["teacher_samples"] == peak["input_dim"]
+    assert zero_loss.theory(point)["c1"] == pytest.approx(expected)
+    peak = teacher_knowledge.FIGURE.point_of(teacher_knowledge.FIGURE.grid["quick"][1])
+    assert peak.samples + peak.teacher_samples == peak.input_dim
     assert teacher_knowledge.theory(peak)["teacher_error"] == np.inf
 
 
@@ -401,8 +400,10 @@ def test_nonlinear_set_up_rejects_unknown_choices_and_plots_both_matching_rows()
                 values[f"{name}_best_accuracy"] = 0.75
                 values[f"{name}_final_accuracy"] = 0.74
             rows.append(Row("hong-2021", "digits-noisy", params, seed, "simulation", "ok", values))
-    drawing = digits_noisy.plot(rows)
-    assert len(drawing.axes) == 2 * (len(digits_noisy.INPUT_NOISES) + 1)
+    drawing = digits_noisy.FIGURE.draw(rows)
+    # One row of panels per (dataset, matched layers): MNIST joins when its files are present.
+    runs = {(p["dataset"], p["matched_layers"]) for p in digits_noisy.FIGURE.grid["full"]}
+    assert len(drawing.axes) == len(runs) * (len(digits_noisy.INPUT_NOISES) + 1)
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in drawing.axes)
 
 
@@ -434,8 +435,50 @@ def test_digits_noisy_runs_on_local_mnist_files_through_the_teacher_cache(
         "teacher_steps": 12,
         "teacher_batch_size": 8,
     }
-    values = digits_noisy.simulate(params, 0)
+    point = DigitsPoint.of(params)
+    assert point.teacher_batch_size == 8
+    values = digits_noisy.simulate(point, 0)
     assert all(0.0 <= values[f"{n}_final_accuracy"] <= 1.0 for n in digits_noisy.STUDENTS)
     # The good and the poor teacher's features were computed once each and stored.
     assert len(list((tmp_path / "cache").glob("*.npz"))) == 2
-    assert digits_noisy.simulate(params, 0) == values  # bit-reproducible, served from the cache
+    assert digits_noisy.simulate(point, 0) == values  # bit-reproducible, served from the cache
+
+
+def test_points_validate_the_grids_and_refuse_bad_values() -> None:
+    """The study's decompositions are the engine's; a point out of its model's range is refused."""
+    assert DECOMPOSITIONS == deep_linear_kd.DECOMPOSITIONS
+    assert typing.get_args(deep_linear_kd.Decomposition) == DECOMPOSITIONS
+    base = LinearPoint.of(LINEAR_DEFAULTS)
+    for bad in ({"depth": 1}, {"input_noise": -0.1}, {"samples": 0}):
+        with pytest.raises(ConfigError):
+            LinearPoint.of({**LINEAR_DEFAULTS, **bad})
+    unknown = {**decomposition.FIGURE.grid["quick"][0], "decomposition": "pca"}
+    with pytest.raises(ConfigError):
+        decomposition.FIGURE.point_of(unknown)
+    with pytest.raises(ConfigError):
+        DigitsPoint.of({**digits_noisy.FIGURE.grid["quick"][0], "dataset": "cifar10"})
+    assert DigitsPoint.of(digits_noisy.FIGURE.grid["quick"][0]).teacher_batch_size == "full"
+    assert replace(base, samples=40).samples == 40 and base.samples == LINEAR_DEFAULTS["samples"]
+
+
+def test_double_descent_theory_curve_breaks_at_the_peak_and_meets_the_grid_values() -> None:
+    figure = double_descent.FIGURE
+    d = LINEAR_DEFAULTS["input_dim"]
+    for params in (figure.grid["quick"][0], figure.grid["quick"][-1]):
+        values = double_descent.theory(figure.point_of(params))
+        curve = dict(zip(values["curve_samples"], values["curve_min_norm_risk"], strict=True))
+        assert curve[params["samples"]] == values["min_norm_risk"]
+        assert all(np.isnan(curve[n]) for n in (d - 1, d, d + 1))
+        assert np.isfinite(curve[d - 2]) and np.isfinite(curve[d + 2])
+
+
+def test_importing_the_study_loads_no_torch_scipy_or_matplotlib() -> None:
+    """The figure modules import their engines and training code inside the functions that need
+    them, so ``distillab list`` stays fast."""
+    heavy = ("torch", "scipy", "matplotlib", "sklearn")
+    code = (
+        "import sys, distillab.studies.hong_2021; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

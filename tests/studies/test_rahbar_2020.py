@@ -1,13 +1,12 @@
-"""Study rahbar-2020: trained wide networks against the KernelKD engine (spec §5 items 1–14).
+"""Study rahbar-2020: trained wide networks against the KernelKD engine (model §5 items 1–14).
 
-Tolerances are the spec's where its calibration size is used (marked slow) and our measured ones
+Tolerances are the model's where its calibration size is used (marked slow) and our measured ones
 at the reduced sizes of the default suite (stated beside each assertion).
 """
 
 from __future__ import annotations
 
-import copy
-import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -26,56 +25,45 @@ from distillab.studies.rahbar_2020 import (
     speedup,
     trajectory,
 )
-from distillab.studies.rahbar_2020.problem import load_problem
-from distillab.studies.rahbar_2020.teachers import build_teacher
-from distillab.studies.rahbar_2020.training import train_student
+from distillab.studies.rahbar_2020.limit_point import LimitPoint
+from distillab.studies.rahbar_2020.problem import ProblemPoint, load_problem
+from distillab.studies.rahbar_2020.teachers import StudentPoint, TeacherPoint, build_teacher
 from distillab.theory.kernel_kd import KernelKD
-from distillab.train import fit, pi_objective
+from distillab.train.wide_net import pi_gradient_descent
 
 SPHERE = {"dataset": "sphere", "n": 30, "d": 10, "n_test": 100, "data_seed": 0}
+
+
+def _problem(**changes):
+    return load_problem(ProblemPoint.of({**SPHERE, **changes}))
+
+
+def _teacher_point(**changes) -> TeacherPoint:
+    return TeacherPoint.of({**SPHERE, "width": 512, "teacher_steps": 10, **changes})
 
 
 def _net(d: int, width: int, seed: int = 0, outputs: int = 1) -> TwoLayerNet:
     return TwoLayerNet(d, width, outputs=outputs, seed=seed, dtype=torch.float64)
 
 
-@pytest.mark.parametrize(("lam", "outputs"), [(0.0, 1), (1.5, 1), (0.5, 3)])
-def test_closed_form_loop_equals_fit_with_the_mean_loss_at_n_times_the_step(lam, outputs):
-    problem = load_problem({**SPHERE, "n": 20})
-    rng = np.random.default_rng(0)
-    shape = (20,) if outputs == 1 else (20, outputs)
-    y, z = rng.choice([-1.0, 1.0], size=shape), 0.5 * rng.standard_normal(shape)
-    net = _net(10, 256, outputs=outputs)
-    twin = copy.deepcopy(net)
-    lr = problem.lr(0.5)
-    run = train_student(net, problem.X, y, z, lr=lr, steps=30, pi_weight=lam)
-    data = {
-        "x": torch.as_tensor(problem.X.copy()),
-        "y": torch.as_tensor(y),
-        "z": torch.as_tensor(z),
-    }
-    # pi_loss is a mean: GD step n·η on it is GD step η on the spec's sum objective.
-    reference = fit(twin, pi_objective(pi_weight=lam), data, steps=30, lr=20 * lr)
-    np.testing.assert_allclose(run.train[-1], reference.outputs["train"][-1], atol=1e-11)
-    np.testing.assert_allclose(net.W.detach(), twin.W.detach(), atol=1e-11)
-
-
-def _trajectory_point(n: int, width: int, lam: float, steps: int) -> dict:
-    return {
-        "dataset": "sphere",
-        "n": n,
-        "d": 20,
-        "n_test": 1,
-        "data_seed": 0,
-        "label_noise": 0.0,
-        "teacher": "smooth",
-        "teacher_steps": 10,
-        "init_scale": 1.0,
-        "lr_scale": 0.3,
-        "steps": steps,
-        "pi_weight": lam,
-        "width": width,
-    }
+def _trajectory_point(n: int, width: int, lam: float, steps: int) -> StudentPoint:
+    return StudentPoint.of(
+        {
+            "dataset": "sphere",
+            "n": n,
+            "d": 20,
+            "n_test": 1,
+            "data_seed": 0,
+            "label_noise": 0.0,
+            "teacher": "smooth",
+            "teacher_steps": 10,
+            "init_scale": 1.0,
+            "lr_scale": 0.3,
+            "steps": steps,
+            "pi_weight": lam,
+            "width": width,
+        }
+    )
 
 
 def test_trajectory_follows_the_spectrum_at_reduced_width() -> None:
@@ -101,8 +89,10 @@ def test_trajectory_within_one_percent_at_width_16384(lam: float) -> None:
     assert values["deviation"] < 0.01
 
 
-def _limit_point(objective: str, lam: float, width: int) -> dict:
-    return {**limit_point._BASE, "objective": objective, "pi_weight": lam, "width": width}
+def _limit_point(objective: str, lam: float, width: int) -> LimitPoint:
+    return LimitPoint.of(
+        {**limit_point._BASE, "objective": objective, "pi_weight": lam, "width": width}
+    )
 
 
 @pytest.mark.parametrize("lam", [0.3, 3.0])
@@ -126,10 +116,9 @@ def test_kt_b_limit_within_one_percent_at_width_5000() -> None:
 
 @pytest.mark.parametrize("objective", ["output", "rkhs"])
 def test_gradient_descent_diverges_beyond_the_step_the_engine_calls_unstable(objective: str):
-    problem = load_problem(SPHERE)
+    problem = _problem()
     # A network teacher of the student's initialisation (seed 0), as KT-B assumes.
-    params = {**SPHERE, "teacher": "network", "teacher_steps": 5, "width": 512}
-    teacher = build_teacher(problem, params, seed=0)
+    teacher = build_teacher(problem, _teacher_point(teacher="network", teacher_steps=5), seed=0)
     engine = KernelKD(
         problem.H, problem.y, teacher.z, u0=teacher.u0, objective=objective, pi_weight=2.0
     )
@@ -137,7 +126,7 @@ def test_gradient_descent_diverges_beyond_the_step_the_engine_calls_unstable(obj
     for factor in (0.9, 1.1, 2.0):
         lr = factor * engine.max_stable_lr
         assert engine.steps_to(0.1, lr).stable is (factor < 1)
-        runs[factor] = train_student(
+        runs[factor] = pi_gradient_descent(
             _net(10, 512),
             problem.X,
             problem.y,
@@ -166,10 +155,10 @@ def test_gradient_descent_diverges_beyond_the_step_the_engine_calls_unstable(obj
 
 
 def _converged_network(width: int, seed: int = 0):
-    problem = load_problem({**SPHERE, "n": 40})
+    problem = _problem(n=40)
     net = _net(10, width, seed=seed)
     lr = problem.lr(1.0)
-    run = train_student(
+    run = pi_gradient_descent(
         net, problem.X, problem.y, problem.y, lr=lr, steps=600, X_test=problem.X_test
     )
     engine = KernelKD(problem.H, problem.y, problem.y, u0=run.train[0], pi_weight=0.0)
@@ -195,15 +184,13 @@ def test_test_predictions_within_three_percent_at_width_16384() -> None:
 
 
 def test_lazy_regime_unit_movement_halves_per_fourfold_width_and_does_not_grow_with_lambda():
-    problem = load_problem({**SPHERE, "label_noise": 0.2})
-    teacher = build_teacher(
-        problem, {**SPHERE, "label_noise": 0.2, "teacher": "smooth", "teacher_steps": 10}, seed=0
-    )
+    problem = _problem(label_noise=0.2)
+    teacher = build_teacher(problem, _teacher_point(label_noise=0.2, teacher="smooth"), seed=0)
     lr = problem.lr(0.2)
     movement = {}
     for width in (1024, 4096, 16384):
         for lam in (0.0, 4.0):
-            run = train_student(
+            run = pi_gradient_descent(
                 _net(10, width), problem.X, problem.y, teacher.z, lr=lr, steps=300, pi_weight=lam
             )
             movement[width, lam] = run.max_unit_movement[-1]
@@ -218,12 +205,12 @@ def test_lazy_regime_unit_movement_halves_per_fourfold_width_and_does_not_grow_w
 
 
 def _multi_output_deviation(width: int) -> float:
-    problem = load_problem({**SPHERE, "n": 40})
+    problem = _problem(n=40)
     rng = np.random.default_rng(2)
     y = np.where(rng.standard_normal((40, 3)) > 0, 1.0, -1.0)
     z = 0.6 * y + 0.3 * rng.standard_normal((40, 3))
     lr = problem.lr(0.3)
-    run = train_student(
+    run = pi_gradient_descent(
         _net(10, width, outputs=3),
         problem.X,
         y,
@@ -250,8 +237,10 @@ def test_multi_output_network_within_item_4_tolerance_at_width_16384() -> None:
     assert _multi_output_deviation(16384) < 0.015
 
 
-def _gap_point(init: str, kappa: float) -> dict:
-    return {**initialization_gap._BASE, "student_init": init, "init_scale": kappa}
+def _gap_point(init: str, kappa: float) -> initialization_gap.GapPoint:
+    return initialization_gap.GapPoint.of(
+        {**initialization_gap._BASE, "student_init": init, "init_scale": kappa}
+    )
 
 
 def test_initialization_gap_zero_when_shared_linear_in_kappa_when_fresh() -> None:
@@ -276,7 +265,7 @@ def test_initialization_gap_zero_when_shared_linear_in_kappa_when_fresh() -> Non
 
 def test_speedup_theory_smooth_teacher_beats_the_rule_and_nets_follow_it() -> None:
     point = next(
-        p
+        speedup.FIGURE.point_of(p)
         for p in speedup.FIGURE.grid["quick"]
         if p["dataset"] == "digits" and p["teacher"] == "smooth" and p["pi_weight"] == 4.0
     )
@@ -287,11 +276,12 @@ def test_speedup_theory_smooth_teacher_beats_the_rule_and_nets_follow_it() -> No
     values = speedup.simulate(point, seed=0)
     # Measured 0–6% above the exact count for the smooth teacher at λ > 0; tolerance 10%.
     assert abs(values["steps"] / theory["steps_exact"] - 1) < 0.10
-    assert values["speedup"] > 1 + point["pi_weight"]
+    assert values["speedup"] > 1 + point.pi_weight
 
 
 def test_network_teacher_has_the_kernel_teachers_spectrum() -> None:
-    point = next(p for p in spectrum.FIGURE.grid["quick"] if p["width"] == spectrum.WIDTH)
+    grid = spectrum.FIGURE.grid["quick"]
+    point = next(spectrum.FIGURE.point_of(p) for p in grid if p["width"] == spectrum.WIDTH)
     theory, values = spectrum.theory(point), spectrum.simulate(point, seed=0)
     assert theory["top_decile_z"] > 2 * theory["top_decile_y"]
     # Measured within 1%: a 10-step wide-network teacher is the 10-step kernel teacher.
@@ -300,7 +290,8 @@ def test_network_teacher_has_the_kernel_teachers_spectrum() -> None:
 
 
 def test_generalization_complexity_falls_with_lambda_and_nets_match_the_test_error() -> None:
-    points = [p for p in generalization.FIGURE.grid["quick"] if p["width"] == 2048]
+    figure = generalization.FIGURE
+    points = [figure.point_of(p) for p in figure.grid["quick"] if p["width"] == 2048]
     theories = [generalization.theory(p) for p in points]
     terms = [t["complexity"] for t in theories]
     assert np.all(np.diff(terms) < 0)
@@ -313,20 +304,32 @@ def test_generalization_complexity_falls_with_lambda_and_nets_match_the_test_err
 
 
 def test_problems_split_digits_and_flip_the_stated_fraction_of_labels() -> None:
-    digits = load_problem({"dataset": "digits", "n": 100, "n_test": 50, "data_seed": 3})
+    digits = _problem(dataset="digits", n=100, d=64, n_test=50, data_seed=3)
     assert digits.X.shape == (100, 64) and digits.X_test.shape == (50, 64)
     np.testing.assert_allclose(np.linalg.norm(digits.X, axis=1), 1.0)
     assert digits.spectrum.mu_min > 0
-    noisy = load_problem({**SPHERE, "n": 50, "label_noise": 0.2})
+    noisy = _problem(n=50, label_noise=0.2)
     assert np.sum(noisy.y != noisy.y_clean) == 10
-    teacher = build_teacher(
-        noisy, {**SPHERE, "teacher": "noisy-labels", "teacher_noise": 0.1}, seed=0
-    )
+    point = _teacher_point(n=50, label_noise=0.2, teacher="noisy-labels", teacher_noise=0.1)
+    teacher = build_teacher(noisy, point, seed=0)
     assert np.sum(teacher.z != noisy.y) == 5
     with pytest.raises(ConfigError):
-        load_problem({"dataset": "digits", "n": 300, "n_test": 100, "data_seed": 0})
+        _problem(dataset="digits", n=300, n_test=100)
     with pytest.raises(ConfigError):
-        build_teacher(noisy, {**SPHERE, "teacher": "oracle"}, seed=0)
+        _teacher_point(teacher="oracle")
+
+
+def test_problem_kernel_kd_is_the_engine_on_its_gram_labels_and_spectrum() -> None:
+    problem = _problem(n=20)
+    z = np.tanh(problem.X[:, 0])
+    options = {"pi_weight": 2.0, "objective": "rkhs", "u0": 0.1 * problem.y}
+    engine = problem.kernel_kd(z, **options)
+    explicit = KernelKD(problem.H, problem.y, z, **options)
+    assert engine.spectrum is problem.spectrum and engine.normalization == "sum"
+    np.testing.assert_allclose(
+        engine.outputs(np.array([0.0, 5.0, np.inf]), lr=problem.lr(0.5)),
+        explicit.outputs(np.array([0.0, 5.0, np.inf]), lr=problem.lr(0.5)),
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -336,21 +339,9 @@ def test_problems_split_digits_and_flip_the_stated_fraction_of_labels() -> None:
 )
 def test_bad_problem_parameters_are_config_errors(noise: float, dataset: str) -> None:
     with pytest.raises(ConfigError):
-        load_problem({**SPHERE, "label_noise": noise})
+        _problem(label_noise=noise)
     with pytest.raises(ConfigError):
-        load_problem({**SPHERE, "dataset": dataset})
-
-
-def test_training_arguments_are_validated() -> None:
-    problem = load_problem(SPHERE)
-    with pytest.raises(ConfigError):
-        train_student(
-            _net(10, 64), problem.X, problem.y, problem.y, lr=0.1, steps=1, objective="rkhs"
-        )
-    with pytest.raises(ConfigError):
-        train_student(
-            _net(10, 64), problem.X, problem.y, problem.y, lr=0.1, steps=1, pi_weight=math.inf
-        )
+        _problem(dataset=dataset)
 
 
 FIGURES = (limit_point, trajectory, speedup, spectrum, generalization, initialization_gap)
@@ -369,21 +360,21 @@ def test_every_line_is_a_reviewed_rule_on_real_keys(module) -> None:
     profiles = {profile: figure.grid[profile] for profile in ("quick", "full")}
     for scaling in (c for c in figure.compare if isinstance(c, Scaling)):
         for points in profiles.values():
-            sizes = {p[scaling.size] for p in points if scaling.in_scope(p)}
+            sizes = {p[scaling.size] for p in points if scaling.in_scope(figure.point_of(p))}
             assert len(sizes) >= 3, (scaling.label, sizes)
     assert figure.seeds["full"] >= 4
 
 
 def test_speedup_checks_z_ne_y_and_not_the_step_size_identity() -> None:
-    grid = speedup.FIGURE.grid["quick"]
+    grid = [speedup.FIGURE.point_of(p) for p in speedup.FIGURE.grid["quick"]]
     checked = [p for p in grid if speedup.SPEEDUP.in_scope(p)]
-    assert checked and all(p["teacher"] != "labels" and p["pi_weight"] > 0 for p in checked)
+    assert checked and all(p.teacher != "labels" and p.pi_weight > 0 for p in checked)
     # With z = y the objective is (1+λ)·½‖u − y‖²: the exact speed-up is 1+λ up to ceilings,
     # which is why that line is not checked.
-    point = next(p for p in grid if p["teacher"] == "labels" and p["pi_weight"] == 4.0)
+    point = next(p for p in grid if p.teacher == "labels" and p.pi_weight == 4.0)
     theory = speedup.theory(point)
     assert theory["speedup_exact"] == pytest.approx(5.0, rel=0.05)
-    smooth = speedup.theory({**point, "teacher": "smooth"})
+    smooth = speedup.theory(replace(point, teacher="smooth"))
     assert smooth["speedup_exact"] > 1.5 * theory["speedup_exact"]
 
 
@@ -412,3 +403,43 @@ def test_agreement_line_fails_on_a_wrong_shared_gap_and_passes_on_the_right_one(
     figure = type(figure)(**{**figure.__dict__, "compare": (claim,)})
     assert agreement(figure, rows([2e-8, 2e-8 + 1e-10]))[0].passed
     assert not agreement(figure, rows([1e-6, 1e-6]))[0].passed
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"width": 0}, {"label_noise": 0.5}, {"teacher": "oracle"}, {"teacher_noise": 1.5}, {"m": 4}],
+)
+def test_points_reject_values_outside_the_model(changes: dict) -> None:
+    with pytest.raises(ConfigError):
+        _teacher_point(**{"teacher": "smooth", **changes})
+
+
+@pytest.mark.parametrize("module", FIGURES, ids=lambda m: m.FIGURE.name)
+def test_every_figure_draws_with_no_rows(module) -> None:
+    drawing = module.FIGURE.draw([])
+    assert len([ax for ax in drawing.axes if ax.get_visible()]) >= 2
+
+
+def test_speedup_draws_each_data_set_at_its_own_largest_width() -> None:
+    from distillab.sweep.store import Row
+
+    rows = [
+        Row(
+            study="rahbar-2020",
+            figure="speedup",
+            params={**p, "width": width},
+            seed=seed,
+            kind="simulation",
+            status="ok",
+            values={"steps": 10 + seed, "steps_plain": 20, "speedup": 2.0},
+        )
+        for p in speedup.FIGURE.grid["quick"]
+        if p["teacher"] == "smooth" and p["pi_weight"] > 0 and p["width"] == 4096
+        for width in ((1024, 65536) if p["dataset"] == "sphere" else (16384,))
+        for seed in (0, 1)
+    ]
+    axes = speedup.FIGURE.draw(rows).axes
+    # Row 1: S^9 at m = 65536; row 2: the digits at their only width, 16384 (not S^9's 65536).
+    assert "m = 65536" in axes[1].get_title() and "m = 16384" in axes[4].get_title()
+    for ax in (axes[1], axes[4]):
+        assert ax.containers, ax.get_title()

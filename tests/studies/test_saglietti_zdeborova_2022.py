@@ -2,7 +2,7 @@
 
 Default suite: d = 500, 8 seeds (fixed tolerances ≈ 3.5 standard errors of the per-seed spreads
 measured on independent seeds: test errors 0.011 and overlaps 10% for α ≥ 1). Slow suite
-(-m slow): the issue's d = 1000, 4 seeds against spec §6.1 (test errors 0.006, overlaps 5%), for
+(-m slow): the issue's d = 1000, 4 seeds against model §6.1 (test errors 0.006, overlaps 5%), for
 α ∈ {1, 2, 4}. The figures' own agreement lines use the pre-registered rule of
 ``common.agreement_line`` (3 s.e. plus c·d^-1/2), tested at the end.
 """
@@ -40,16 +40,17 @@ ERRORS = ("teacher_test_error", "student_test_error")
 OVERLAPS = ("m_S", "Q_S", "Q_TS")
 
 
-def _point(case: str, alpha: float, d: int) -> dict:
-    return {**common.BASE, **CASES[case], "teacher_reg": 1.0, "sample_ratio": alpha, "d": d}
+def _point(case: str, alpha: float, d: int) -> common.KDPoint:
+    params = {**common.BASE, **CASES[case], "teacher_reg": 1.0, "sample_ratio": alpha, "d": d}
+    return common.KDPoint.of(params)
 
 
 def _theory_vs_simulation(
     case: str, alpha: float, d: int, seeds: int
 ) -> tuple[dict[str, float], dict[str, float]]:
-    params = _point(case, alpha, d)
-    theory = solve(**common.engine_params(params)).as_dict()
-    runs = [simulation.simulate_point(params, seed) for seed in range(seeds)]
+    point = _point(case, alpha, d)
+    theory = solve(common.engine_params(point)).as_dict()
+    runs = [simulation.simulate_point(point, seed) for seed in range(seeds)]
     assert all("status" not in run for run in runs)
     return theory, {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
 
@@ -92,9 +93,7 @@ def test_block_normalised_mean_has_the_limiting_block_norms() -> None:
 
 def test_logistic_teacher_and_hard_log_student_match_scikit_learn() -> None:
     # L-BFGS on the explicit objectives = sklearn's LogisticRegression (C = 1/λ, no intercept).
-    sample = simulation.sample_for(
-        {"d": 200, "sample_ratio": 2.0, "noise": 1.0, "feature_fraction": 0.5}, seed=0
-    )
+    sample = simulation.sample_for(_point("CE", 2.0, 200), seed=0)
     A = sample.x / math.sqrt(200)
     teacher, note = simulation.fit_teacher(sample, loss="logistic", reg=0.7)
     assert note == ""
@@ -110,9 +109,7 @@ def test_logistic_teacher_and_hard_log_student_match_scikit_learn() -> None:
 
 def test_kd_ce_student_is_stationary_for_its_explicit_loss() -> None:
     # ∇ = A_Sᵀ[(1−η)τ(σ(h/τ) − σ(h_T/τ)) − η y σ(−y h)] + λ_S w = 0 at the returned weights.
-    sample = simulation.sample_for(
-        {"d": 200, "sample_ratio": 1.5, "noise": 1.0, "feature_fraction": 0.5}, seed=1
-    )
+    sample = simulation.sample_for(_point("CE", 1.5, 200), seed=1)
     A = sample.x / math.sqrt(200)
     field = 2.0 * A @ sample.mean / math.sqrt(200)
     eta, tau, reg = 0.3, 2.0, 0.1
@@ -131,8 +128,7 @@ def test_kd_ce_student_is_stationary_for_its_explicit_loss() -> None:
 
 def test_finite_d_identities_hold_exactly() -> None:
     # Identity 1 (ρ = 1, η = 0, λ_S = 0): the kd_sq student reproduces the ridge teacher.
-    params = {"d": 150, "sample_ratio": 0.6, "noise": 1.0, "feature_fraction": 1.0}
-    sample = simulation.sample_for(params, seed=2)
+    sample = simulation.sample_for(replace(_point("square", 0.6, 150), feature_fraction=1.0), 2)
     teacher, _ = simulation.fit_teacher(sample, loss="square", reg=0.5)
     field = sample.x @ teacher / math.sqrt(150)
     student, _ = simulation.fit_student(sample, field, loss="kd_sq", reg=0.0, feature_fraction=1.0)
@@ -145,7 +141,25 @@ def test_finite_d_identities_hold_exactly() -> None:
     assert np.allclose(kd, hard, atol=1e-8)
 
 
-# --- theory vs simulation (spec §6.1) ----------------------------------------------------------
+def test_point_fits_are_the_explicit_fits_with_the_points_parameters() -> None:
+    point = replace(_point("square", 1.5, 120), hard_weight=0.3, student_reg=0.2)
+    sample, teacher, note = simulation.fit_point_teacher(point, seed=4)
+    assert note == ""
+    np.testing.assert_array_equal(sample.x, simulation.sample_for(point, 4).x)
+    np.testing.assert_array_equal(
+        teacher, simulation.fit_teacher(sample, loss="square", reg=1.0)[0]
+    )
+    student, _ = simulation.fit_point_student(point, sample, teacher)
+    field = sample.x @ teacher / math.sqrt(120)
+    explicit, _ = simulation.fit_student(
+        sample, field, loss="kd_sq", reg=0.2, feature_fraction=0.5, hard_weight=0.3
+    )
+    np.testing.assert_array_equal(student, explicit)
+    pure_kd, _ = simulation.fit_point_student(replace(point, hard_weight=0.0), sample, teacher)
+    assert not np.allclose(student, pure_kd)
+
+
+# --- theory vs simulation (model §6.1) ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -166,9 +180,9 @@ def test_theory_matches_simulation_at_d_1000_within_spec_tolerances(case: str) -
     for alpha in (1.0, 2.0, 4.0):
         theory, simulated = _theory_vs_simulation(case, alpha, d=1000, seeds=4)
         for key in ERRORS:
-            assert abs(simulated[key] - theory[key]) <= 0.006, (alpha, key)  # spec §6.1
+            assert abs(simulated[key] - theory[key]) <= 0.006, (alpha, key)  # model §6.1
         for key in OVERLAPS:
-            assert abs(simulated[key] / theory[key] - 1) <= 0.05, (alpha, key)  # spec §6.1
+            assert abs(simulated[key] / theory[key] - 1) <= 0.05, (alpha, key)  # model §6.1
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -187,37 +201,88 @@ def test_study_has_the_issue_figures() -> None:
 
 def test_theory_rows_carry_their_line_segment() -> None:
     figure = STUDY.figure("inheritance")
-    point = next(p for p in figure.grid["quick"] if p["segment_from"] < p["sample_ratio"])
+    params = next(p for p in figure.grid["quick"] if p["segment_from"] < p["sample_ratio"])
+    point = figure.point_of(params)
     values = figure.theory(point)
     xs = values["segment_sample_ratio"]
-    assert xs == sorted(xs) and point["segment_from"] < xs[0] and xs[-1] < point["sample_ratio"]
+    assert xs == sorted(xs) and point.segment_from < xs[0] and xs[-1] < point.sample_ratio
     for x, error in zip(xs, values["segment_student_test_error"], strict=True):
-        direct = solve(**common.engine_params({**point, "sample_ratio": x}))
+        direct = solve(common.engine_params(point), sample_ratio=x)
         assert error == pytest.approx(direct.student_test_error, abs=1e-8)
 
 
 def test_inheritance_figure_draws_theory_and_simulation_rows() -> None:
     figure = STUDY.figure("inheritance")
     points = [p for p in figure.grid["quick"] if p["sample_ratio"] in (1.0, 2.0)]
-    rows = [Row("s", "inheritance", p, None, "theory", "ok", figure.theory(p)) for p in points]
+    rows = [
+        Row("s", "inheritance", p, None, "theory", "ok", figure.theory(figure.point_of(p)))
+        for p in points
+    ]
     rows += [
-        Row("s", "inheritance", p, seed, "simulation", "ok", inheritance.simulate(p, seed))
+        Row(
+            "s",
+            "inheritance",
+            p,
+            seed,
+            "simulation",
+            "ok",
+            figure.simulate(figure.point_of(p), seed),
+        )
         for p in points[:2]
         for seed in range(2)
     ]
-    drawing = figure.plot(rows)
+    drawing = figure.draw(rows)
     curves = [line for ax in drawing.axes for line in ax.get_lines() if len(line.get_xdata()) > 2]
     assert curves and all(ax.get_xlabel() and ax.get_ylabel() for ax in drawing.axes)
+    # The lines run through the grid points and the segments their theory rows store.
+    kd = next(line for line in drawing.axes[0].get_lines() if "= 10$" in line.get_label())
+    line_rows = [r for r in rows if r.kind == "theory" and r.params["teacher_reg"] == 10.0]
+    segments = sum(len(r.values.get("segment_sample_ratio", [])) for r in line_rows)
+    assert segments > 0 and len(kd.get_xdata()) == len(line_rows) + segments
+    # The CE gain's zero crossing, found on the α = 1 row's segment, is marked on (b) and (c).
+    for ax in drawing.axes[1:3]:
+        (flip,) = [line for line in ax.get_lines() if line.get_linestyle() == "-."]
+        assert 0.9 < flip.get_xdata()[0] < 0.95 and "CE gain = 0" in flip.get_label()
+    ticks = [label.get_text() for label in drawing.axes[0].get_xticklabels()]
+    assert ticks == ["0.1", "0.2", "0.5", "1", "2", "5"]
     # The paired simulated gain is positive at α = 2 for the λ_T = 10 ridge teacher.
-    point = next(p for p in points if p["teacher_reg"] == 10.0 and p["sample_ratio"] == 2.0)
+    params = next(p for p in points if p["teacher_reg"] == 10.0 and p["sample_ratio"] == 2.0)
+    point = figure.point_of(params)
     assert np.mean([inheritance.simulate(point, seed)["gain"] for seed in range(4)]) > 0
+
+
+def test_segment_rows_expand_a_stored_segment_into_theory_rows() -> None:
+    params = {"sample_ratio": 2.0, "d": 10}
+    values = {
+        "gain": 0.3,
+        "agreement": 0.9,
+        "segment_sample_ratio": [1.0, 1.5],
+        "segment_gain": [0.1, 0.2],
+        "segment_agreement": [0.8],  # a point's value was not finite: the key is left out
+    }
+    theory = Row("s", "f", params, None, "theory", "ok", values)
+    failed = Row("s", "f", params, None, "theory", "not-converged", values)
+    expanded = common.segment_rows([theory, failed])
+    assert expanded[:2] == [theory, failed]
+    assert [(r.params, r.values) for r in expanded[2:]] == [
+        ({"sample_ratio": 1.0, "d": 10}, {"sample_ratio": 1.0, "gain": 0.1}),
+        ({"sample_ratio": 1.5, "d": 10}, {"sample_ratio": 1.5, "gain": 0.2}),
+    ]
+
+
+def test_grid_points_are_validated() -> None:
+    params = STUDY.figure("overlaps").grid["quick"][0]
+    assert common.LinePoint.of(params).feature_fraction == params["feature_fraction"]
+    for bad in ({"student_loss": "kd"}, {"feature_fraction": 1.5}, {"d": 0}):
+        with pytest.raises(ConfigError):
+            common.LinePoint.of({**params, **bad})
 
 
 def test_every_quick_theory_point_converges() -> None:
     # Non-convergence would become a "not-converged" row: the quick grids have none.
     for figure in STUDY.figures:
         for point in figure.grid["quick"][::7]:
-            values = common.theory_point(point)
+            values = common.theory_point(figure.point_of(point))
             assert "status" not in values, (figure.name, point, values.get("message"))
 
 
@@ -236,7 +301,8 @@ def test_every_line_is_a_pre_registered_rule_over_the_whole_grid() -> None:
                 assert rule.z == 3.0 and rule.rate_label == "d^-1/2"
                 c, relative = common.FINITE_SIZE[claim.simulation]
                 assert (rule.allowance, rule.relative) == (c, relative)
-                assert rule.rate({"d": 400}) == pytest.approx(1 / 20)
+                point = figure.point_of({**figure.grid["quick"][0], "d": 400})
+                assert rule.rate(point) == pytest.approx(1 / 20)
         assert figure.seeds["full"] >= 4, figure.name
 
 
@@ -265,18 +331,18 @@ def test_interpolation_peaks_are_simulated_not_excluded() -> None:
 
 
 def test_ce_ordering_flips_where_the_theory_gain_crosses_zero_not_at_rho() -> None:
-    point = next(
-        p for p in STUDY.figure("inheritance").grid["quick"] if p["teacher_loss"] == "logistic"
-    )
+    figure = STUDY.figure("inheritance")
+    params = next(p for p in figure.grid["quick"] if p["teacher_loss"] == "logistic")
+    point = figure.point_of(params)
 
     def gain(alpha: float) -> float:
-        return inheritance._theory({**point, "sample_ratio": alpha})["gain"]
+        return inheritance._theory(replace(point, sample_ratio=alpha))["gain"]
 
     rows = [
         Row(
             "s",
             "inheritance",
-            {**point, "sample_ratio": a},
+            {**params, "sample_ratio": a},
             None,
             "theory",
             "ok",
@@ -284,9 +350,9 @@ def test_ce_ordering_flips_where_the_theory_gain_crosses_zero_not_at_rho() -> No
         )
         for a in (0.5, 0.8, 0.9, 0.95, 1.0, 2.0)
     ]
-    (flip,) = inheritance.gain_crossings(rows, {"teacher_loss": "logistic"})
+    (flip,) = inheritance.gain_crossings(rows)
     assert 0.9 < flip < 0.95 and gain(0.9) < 0 < gain(0.95)
-    assert abs(flip - point["feature_fraction"]) > 0.3
+    assert abs(flip - point.feature_fraction) > 0.3
     caption = STUDY.figure("inheritance").caption
     assert "flips at α = ρ" not in caption and "crosses zero" in caption
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,12 @@ from distillab.studies.weak_to_strong import (
     risk_vs_n,
     scaling_exponents,
 )
-from distillab.studies.weak_to_strong.common import N_PANEL_A, P_FEATURES, finite_size_rate
+from distillab.studies.weak_to_strong.common import (
+    N_PANEL_A,
+    P_FEATURES,
+    SizePoint,
+    finite_size_rate,
+)
 
 
 def test_study_is_registered_with_four_figures() -> None:
@@ -29,30 +35,30 @@ def test_study_is_registered_with_four_figures() -> None:
 
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_the_surrogate_beats_strong_labels_at_every_n(profile: str) -> None:
-    for point in risk_vs_n.FIGURE.grid[profile]:
-        values = risk_vs_n.theory(point)
+    for params in risk_vs_n.FIGURE.grid[profile]:
+        values = risk_vs_n.theory(risk_vs_n.FIGURE.point_of(params))
         assert values["w2s_gain"] > 0.1 * values["risk_strong"]
         # Near n = p the optimal mask keeps every feature (τ < λ_p) and equals strong labels.
         assert values["risk_surrogate"] < values["risk_mask"] <= values["risk_strong"]
 
 
 def test_optimal_surrogate_amplifies_the_head_and_shrinks_the_tail() -> None:
-    base = {"p": P_FEATURES, "n": N_PANEL_A, "draws": 1}
-    head = optimal_surrogate.theory({**base, "feature": 1})
-    tail = optimal_surrogate.theory({**base, "feature": P_FEATURES})
+    point = optimal_surrogate.FeaturePoint(P_FEATURES, N_PANEL_A, 1, feature=1)
+    head = optimal_surrogate.theory(point)
+    tail = optimal_surrogate.theory(replace(point, feature=P_FEATURES))
     assert head["gain"] > 1 and head["mask"] == 1.0
     assert tail["gain"] < 0.2 and tail["mask"] == 0.0
 
 
 def test_exponents_of_the_three_sources_agree_in_theory() -> None:
-    for point in scaling_exponents.FIGURE.grid["quick"]:
-        values = scaling_exponents.theory(point)
+    for params in scaling_exponents.FIGURE.grid["quick"]:
+        values = scaling_exponents.theory(scaling_exponents.FIGURE.point_of(params))
         assert abs(values["exponent_gap"]) < 0.05
         assert values["exponent"] < values["asymptotic_exponent"] < 0
 
 
 @pytest.mark.parametrize(
-    ("figure", "point"),
+    ("figure", "params"),
     [
         (optimal_surrogate.FIGURE, {"p": 40, "n": 16, "draws": 5, "feature": 3}),
         (risk_vs_n.FIGURE, {"p": 40, "n": 16, "draws": 5}),
@@ -62,8 +68,9 @@ def test_exponents_of_the_three_sources_agree_in_theory() -> None:
     ids=lambda x: getattr(x, "name", ""),
 )
 def test_every_compared_key_exists_in_theory_and_simulation(
-    figure: Figure, point: dict[str, Any]
+    figure: Figure, params: dict[str, Any]
 ) -> None:
+    point = figure.point_of(params)
     theory = figure.theory(point)
     simulation = figure.simulate(point, 0)
     assert simulation == figure.simulate(point, 0), "same seed, same numbers"
@@ -73,7 +80,7 @@ def test_every_compared_key_exists_in_theory_and_simulation(
 
 
 def test_small_monte_carlo_agrees_with_the_risk_curves() -> None:
-    point = {"p": 60, "n": 24, "draws": 400}
+    point = SizePoint(p=60, n=24, draws=400)
     theory = risk_vs_n.theory(point)
     runs = [risk_vs_n.simulate(point, seed) for seed in range(4)]
     for key in ("risk_strong", "risk_surrogate", "risk_mask", "w2s_gain"):
@@ -87,5 +94,5 @@ def test_captions_take_their_numbers_from_the_configuration() -> None:
 
 
 def test_finite_size_rate_is_set_by_the_nearer_of_n_and_p_minus_n() -> None:
-    assert finite_size_rate({"p": 500, "n": 100}) == 1 / 100
-    assert finite_size_rate({"p": 500, "n": 450}) == 1 / 50
+    assert finite_size_rate(SizePoint(p=500, n=100, draws=1)) == 1 / 100
+    assert finite_size_rate(SizePoint(p=500, n=450, draws=1)) == 1 / 50

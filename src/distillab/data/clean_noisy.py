@@ -1,7 +1,7 @@
 """Clean/noisy input pairs: the linear-Gaussian data model and additive Gaussian input noise.
 
-The data model of Hong et al. (arXiv:2103.07600) as formalised in the spec
-(``hong_clean_noisy.md`` §2, [D] except where noted): clean inputs x ~ N(0, I_d), labels
+The data model of Hong et al. (arXiv:2103.07600) as formalised in the model
+(``docs/models/hong-2021.md`` §2, [D] except where noted): clean inputs x ~ N(0, I_d), labels
 y = A x + ε with ε ~ N(0, τ² I), noisy inputs x̃ = x + e with e ~ N(0, σ² I) drawn once per
 training sample and kept fixed. Arrays are sample-major: inputs ``(…, n, d)``, labels
 ``(…, n, d_y)``, maps ``(d_y, d)`` (predictions are ``x @ A.T``).
@@ -38,7 +38,7 @@ def low_rank_target_map(
     Returns:
       ``(d_y, d)`` float64 array.
 
-    Reference: Hong et al. spec §2 ([D]: the spec fixes no particular A; a low-rank A is our
+    Reference: Hong et al. model §2 ([D]: the model fixes no particular A; a low-rank A is our
     choice, see the study's status note).
     """
     if output_dim < 1 or input_dim < 1:
@@ -72,7 +72,7 @@ def gaussian_linear_task(
       ``(x, y)`` with shapes ``(n, d)`` and ``(n, d_y)`` (``(B, n, d)``, ``(B, n, d_y)`` with
       B = ``replicates``).
 
-    Reference: Hong et al. spec §2 ([D]).
+    Reference: Hong et al. model §2 ([D]).
     """
     target_map = np.asarray(target_map, dtype=np.float64)
     if target_map.ndim != 2:
@@ -104,8 +104,8 @@ def add_input_noise(
     Returns:
       float64 array of the same shape.
 
-    Reference: Hong et al. spec §2 (Fig. 1 of the paper [S]: the student sees noisy inputs, the
-    teacher their clean versions; fixed noise per sample is the spec's choice [D]).
+    Reference: Hong et al. model §2 (Fig. 1 of the paper [S]: the student sees noisy inputs, the
+    teacher their clean versions; fixed noise per sample is the model's choice [D]).
     """
     if not (math.isfinite(input_noise) and input_noise >= 0):
         raise ConfigError(f"input_noise must be a non-negative number, got {input_noise!r}.")

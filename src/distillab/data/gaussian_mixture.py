@@ -5,7 +5,7 @@ v ~ N(0, I_d) drawn once per instance (so ‖v‖²/d → 1). Fields are normali
 linear classifier w with m = v·w/d and Q = ‖w‖²/d has test error H(m/√(ΔQ)).
 
 Reference: Mignacco, Krzakala, Lu, Urbani & Zdeborová, ICML 2020 (arXiv:2002.11544); used by the
-Saglietti & Zdeborová spec §2 [F].
+Saglietti & Zdeborová model §2 [F].
 """
 
 from __future__ import annotations

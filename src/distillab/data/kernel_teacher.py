@@ -10,8 +10,8 @@ An *imperfect* teacher keeps z_t but takes the ground truth from z_g = z_t + λ�
 independent kernel teacher of the same form; the teacher error is P_x[sign z_t ≠ sign z_g], which
 increases with λ (pointwise, a sign flips once λ|δ| > |z_t|), so a target error fixes λ.
 
-Reference: the teacher construction of the Ji & Zhu spec §2 (``shared/papers/ji_zhu_wide_kd.md``),
-reconstructed by us [R]: the paper's own teachers are unknown (spec §6.4).
+Reference: the teacher construction of the Ji & Zhu model §2 (``shared/papers/ji_zhu_wide_kd.md``),
+reconstructed by us [R]: the paper's own teachers are unknown (model §6.4).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def kernel_teacher(
     reference_size: int = 4000,
     centred: bool = True,
 ) -> KernelTeacher:
-    r"""A random kernel teacher scaled so that std(z_t) = ``logit_std`` (spec §4: M = 40, 3).
+    r"""A random kernel teacher scaled so that std(z_t) = ``logit_std`` (model §4: M = 40, 3).
 
     Args:
       d: input dimension; inputs live on the unit sphere S^{d−1}.
@@ -87,7 +87,7 @@ def kernel_teacher(
       centred: project a onto Σ_j a_j = 0. Then E_x z_t(x) = (Σ_j a_j)·E_xΘ(x, c) = 0 exactly for
         x uniform on the sphere (E_xΘ(x, c) is the same for every centre c), so the classes are
         roughly balanced. Without it the NTK's constant component gives each teacher a random
-        offset (seed 1: 99.6% positive labels). Our choice; the spec draws a_j ~ N(0, 1).
+        offset (seed 1: 99.6% positive labels). Our choice; the model draws a_j ~ N(0, 1).
 
     Returns:
       A :class:`KernelTeacher`.
@@ -111,7 +111,7 @@ def kernel_teacher(
 
 @dataclass(frozen=True)
 class ImperfectTeacher:
-    """A kernel teacher whose ground truth is z_g = z_t + λ·δ (spec §2 "imperfect teacher").
+    """A kernel teacher whose ground truth is z_g = z_t + λ·δ (model §2 "imperfect teacher").
 
     Attributes:
       teacher: the teacher z_t (the student distils its logits).
@@ -154,7 +154,7 @@ def imperfect_teacher(
     λ is found by bisection on P_ref[sign z_t ≠ sign(z_t + λδ)] = ``teacher_error`` over
     ``reference_size`` uniform sphere points (the error is non-decreasing in λ). For jointly
     Gaussian independent z_t and δ of equal spread the error would be arctan(λ)/π: λ = 0.3 ↔ 9.3%,
-    λ = 0.6 ↔ 17.2% (the spec reports 8.6% and 16.8% for its teachers).
+    λ = 0.6 ↔ 17.2% (the model reports 8.6% and 16.8% for its teachers).
 
     Args:
       d: input dimension.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -89,6 +89,7 @@ class AgreementLine:
 @dataclass(frozen=True)
 class _Point:
     params: Mapping[str, Any]
+    typed: Any
     sims: NDArray[np.float64]
     thetas: NDArray[np.float64]
     scale: float
@@ -119,9 +120,16 @@ def _values(rows: Sequence[Row], key: str) -> tuple[NDArray[np.float64], str]:
 
 
 def _points(
-    claim: Claim, rows: Sequence[Row], expected: Sequence[Mapping[str, Any]]
+    claim: Claim,
+    rows: Sequence[Row],
+    expected: Sequence[Mapping[str, Any]],
+    point_of: Callable[[Mapping[str, Any]], Any],
 ) -> tuple[list[_Point], int]:
-    """The in-scope points of ``claim`` with their data, and the number of points in total."""
+    """The in-scope points of ``claim`` with their data, and the number of points in total.
+
+    ``point_of`` turns stored parameters into what the claim's scope, rate and scale take (the
+    figure's typed point).
+    """
     theory: dict[str, list[Row]] = defaultdict(list)
     simulation: dict[str, list[Row]] = defaultdict(list)
     params: dict[str, Mapping[str, Any]] = {canonical_params(p): p for p in expected}
@@ -131,7 +139,8 @@ def _points(
         (theory if row.kind == "theory" else simulation)[key].append(row)
     points = []
     for key, point in params.items():
-        if not claim.in_scope(point):
+        typed = point_of(point)
+        if not claim.in_scope(typed):
             continue
         sims, problem = _values(simulation[key], claim.simulation)
         problem = f"simulation: {problem}" if problem else ""
@@ -145,8 +154,8 @@ def _points(
             problem = "; ".join(p for p in (problem, f"theory: {theory_problem}") if p)
         scale = math.nan
         if claim.scale is not None:
-            scale = float(claim.scale(point) if callable(claim.scale) else claim.scale)
-        points.append(_Point(point, sims, thetas, scale, problem))
+            scale = float(claim.scale(typed) if callable(claim.scale) else claim.scale)
+        points.append(_Point(point, typed, sims, thetas, scale, problem))
     return points, len(params)
 
 
@@ -195,7 +204,7 @@ def _check(claim: Claim, points: Sequence[_Point], eps: float) -> _Checked:
             zs.append(abs(delta) / sem if sem > 0 else (0.0 if delta == 0 else math.inf))
         if isinstance(claim, Comparison):
             rule = claim.tolerance
-            rate = 1.0 if rule.rate is None else float(rule.rate(point.params))
+            rate = 1.0 if rule.rate is None else float(rule.rate(point.typed))
             bound = rule.z * sem + rule.allowance * rate * (abs(theta) if rule.relative else 1.0)
             if not abs(delta) <= bound:
                 failed.append(FailedPoint(point.params, f"|Δ| = {abs(delta):.4g} > {bound:.4g}"))
@@ -247,9 +256,12 @@ def _first_failure(claim: Claim, points: Sequence[_Point], sign: float) -> float
 
 
 def _line(
-    claim: Claim, rows: Sequence[Row], expected: Sequence[Mapping[str, Any]]
+    claim: Claim,
+    rows: Sequence[Row],
+    expected: Sequence[Mapping[str, Any]],
+    point_of: Callable[[Mapping[str, Any]], Any],
 ) -> AgreementLine:
-    points, total = _points(claim, rows, expected)
+    points, total = _points(claim, rows, expected, point_of)
     checked = _check(claim, points, 0.0)
     usable = [p for p in points if not p.problem]
     worst: Mapping[str, Any] = {}
@@ -280,11 +292,19 @@ def agreement(
     ``expected``: grid points that should have rows (e.g. the grid of the profile that was run);
     one with no rows at all is a missing point, not a vanished one.
     """
-    return [_line(claim, rows, expected) for claim in figure.compare]
+    return [_line(claim, rows, expected, figure.point_of) for claim in figure.compare]
 
 
-def mutated_rows(claim: Claim, rows: Sequence[Row], eps: float) -> list[Row]:
+def mutated_rows(
+    claim: Claim,
+    rows: Sequence[Row],
+    eps: float,
+    point_of: Callable[[Mapping[str, Any]], Any] = dict,
+) -> list[Row]:
     """``rows`` with the theory values of ``claim`` mutated by ``eps`` (signed).
+
+    ``point_of``: the figure's :meth:`~distillab.studies.Figure.point_of`, for an additive scale
+    that reads the point.
 
     θ → θ(1 + eps), or θ + eps·scale when the claim declares an additive scale. Theory rows are
     changed for ``theory_from="theory"``, the simulation rows' theory key for ``"seed"``. Used to
@@ -300,7 +320,7 @@ def mutated_rows(claim: Claim, rows: Sequence[Row], eps: float) -> list[Row]:
         if claim.scale is None:
             new = float(value) * (1.0 + eps)
         else:
-            scale = claim.scale(row.params) if callable(claim.scale) else claim.scale
+            scale = claim.scale(point_of(row.params)) if callable(claim.scale) else claim.scale
             new = float(value) + eps * float(scale)
         out.append(replace(row, values={**row.values, claim.theory: new}))
     return out

@@ -46,7 +46,7 @@ class FigureFiles:
 def render_figure(figure: Figure, rows: Sequence[Row]) -> bytes:
     """Draw ``figure`` from ``rows`` and return PNG bytes at the report's 1× resolution."""
     buffer = io.BytesIO()
-    figure.plot(list(rows)).savefig(buffer, format="png", dpi=_DPI)
+    figure.draw(rows).savefig(buffer, format="png", dpi=_DPI)
     return buffer.getvalue()
 
 
@@ -120,7 +120,7 @@ def figure_files(figure: Figure, rows: Sequence[Row]) -> FigureFiles:
     SVG keeps lines sharp at any zoom and is small for line plots; a figure whose SVG would
     exceed :data:`SVG_LIMIT` bytes (many scattered points) is stored as a PNG at 2×.
     """
-    drawing = figure.plot(list(rows))
+    drawing = figure.draw(rows)
     width, height = drawing.get_size_inches()
     svg = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as text: small and sharp

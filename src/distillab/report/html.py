@@ -380,7 +380,7 @@ def _study_page(study: Study, figures: Sequence[FigureReport]) -> bytes:
         f"{nav}<h1>{_e(study.name)}</h1><p>{_e(study.title)}. {_e(study.reference)}</p>"
         f"<p class='note'>{link_citations(_e(study.status_note), study.name)}</p>"
         "<p class='muted'>Theory is drawn as lines, simulations as seed means ± standard error; "
-        "greyed hollow points lie outside a claim's scope.</p>"
+        "hollow, faded points lie outside every claim's scope.</p>"
         + "".join(_figure_html(r) for r in figures)
     )
     return _page(f"distillab report: {study.name}", body)

@@ -1,6 +1,6 @@
 """The model pages (``docs/models/<study>.md``) in the report, and links to them.
 
-Docstrings, captions and agreement labels cite the model specification as "spec §N"; the report
+Docstrings, captions and agreement labels cite the model as "model §N"; the report
 turns each such citation into a link to the study's model page, rendered to HTML beside the
 study pages. The pages ship with the package (``distillab/model_pages`` in a wheel) and are read
 from ``docs/models`` in a source checkout.
@@ -18,12 +18,12 @@ __all__ = ["link_citations", "model_page", "render_model_page"]
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 _PLACES = (_PACKAGE / "model_pages", _PACKAGE.parents[1] / "docs" / "models")
-_CITATION = re.compile(r"spec §(\d+(?:\.\d+)*)")
+_CITATION = re.compile(r"model §(\d+(?:\.\d+)*)")
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
 
 
 def model_page(study: str) -> Path | None:
-    """The model page of ``study``, or ``None`` if it ships none."""
+    """The model of ``study``, or ``None`` if it ships none."""
     for place in _PLACES:
         path = place / f"{study}.md"
         if path.is_file():
@@ -49,7 +49,7 @@ def render_model_page(study: str, text: str) -> str:
 
 
 def link_citations(escaped: str, study: str, prefix: str = "../") -> str:
-    """Replace every "spec §N" in already-escaped HTML text by a link to the model page."""
+    """Replace every "model §N" in already-escaped HTML text by a link to the model page."""
     if model_page(study) is None:
         return escaped
 

@@ -46,11 +46,16 @@ def matches(row: Row, where: Mapping[str, Any] | None) -> bool:
 
 
 def theory_curve(
-    rows: Sequence[Row], x: str, y: str, *, where: Mapping[str, Any] | None = None
+    rows: Sequence[Row],
+    x: str,
+    y: str,
+    *,
+    where: Mapping[str, Any] | None = None,
+    position: Callable[[Any], float] = float,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Theory rows' (params[x], values[y]) sorted by x, filtered by ``where``."""
+    """Theory rows' (position(params[x]), values[y]) sorted by x, filtered by ``where``."""
     pairs = sorted(
-        (float(r.params[x]), float(r.values[y])) for r in _selected(rows, y, where, "theory")
+        (position(r.params[x]), float(r.values[y])) for r in _selected(rows, y, where, "theory")
     )
     if not pairs:
         return np.empty(0), np.empty(0)
@@ -59,16 +64,23 @@ def theory_curve(
 
 
 def seed_statistics(
-    rows: Sequence[Row], x: str, y: str, *, where: Mapping[str, Any] | None = None
+    rows: Sequence[Row],
+    x: str,
+    y: str,
+    *,
+    where: Mapping[str, Any] | None = None,
+    position: Callable[[Any], float] = float,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
     """Mean and standard error over seeds of simulation values[y], grouped by params[x].
+
+    ``position`` maps a parameter value to its place on the x axis (e.g. a category's index).
 
     Returns:
       ``(x, mean, sem, count)`` sorted by x; sem = sample std/√count (0 for a single seed).
     """
     groups: dict[float, list[float]] = defaultdict(list)
     for r in _selected(rows, y, where, "simulation"):
-        groups[float(r.params[x])].append(float(r.values[y]))
+        groups[position(r.params[x])].append(float(r.values[y]))
     xs = np.asarray(sorted(groups))
     stats = [_mean_sem(np.asarray(groups[v], dtype=np.float64)) for v in xs]
     mean = np.asarray([s[0] for s in stats])
@@ -136,6 +148,7 @@ def plot_theory(
     where: Mapping[str, Any] | None = None,
     label: str | None = None,
     kind: str = "theory",
+    position: Callable[[Any], float] = float,
     **style: Any,
 ) -> None:
     """Draw the theory values as a line.
@@ -144,9 +157,9 @@ def plot_theory(
     beside its measurement (a theory that depends on the seed's data or network).
     """
     if kind == "theory":
-        xs, ys = theory_curve(rows, x, y, where=where)
+        xs, ys = theory_curve(rows, x, y, where=where, position=position)
     else:
-        xs, ys, _, _ = seed_statistics(rows, x, y, where=where)
+        xs, ys, _, _ = seed_statistics(rows, x, y, where=where, position=position)
     if xs.size:
         ax.plot(xs, ys, label=label, **{"linewidth": 1.6, **style})
 
@@ -160,28 +173,32 @@ def plot_simulation(
     where: Mapping[str, Any] | None = None,
     label: str | None = None,
     scope: Callable[[Mapping[str, Any]], bool] | None = None,
+    position: Callable[[Any], float] = float,
     **style: Any,
 ) -> None:
     """Draw the simulation seed means with standard-error bars.
 
-    ``scope`` (a claim's ``in_scope``): points outside it are drawn greyed and hollow, so a
-    reader sees where the theory does not claim agreement.
+    ``scope`` (a claim's ``in_scope``): points outside it are drawn hollow and faded in the
+    series' colour, so a reader sees where the theory does not claim agreement.
     """
-    xs, mean, sem, _ = seed_statistics(rows, x, y, where=where)
+    xs, mean, sem, _ = seed_statistics(rows, x, y, where=where, position=position)
     if not xs.size:
         return
     inside = np.ones(xs.size, dtype=bool)
     if scope is not None:
         first: dict[float, Mapping[str, Any]] = {}
         for r in _selected(rows, y, where, "simulation"):
-            first.setdefault(float(r.params[x]), r.params)
+            first.setdefault(position(r.params[x]), r.params)
         inside = np.asarray([bool(scope(first[float(v)])) for v in xs])
     style = {"fmt": "o", "markersize": 4, "capsize": 3, **style}
     if inside.any():
         ax.errorbar(xs[inside], mean[inside], yerr=sem[inside], label=label, **style)
     if (~inside).any():
-        grey = {**style, "color": "0.6", "markerfacecolor": "none", "linestyle": "none"}
-        ax.errorbar(xs[~inside], mean[~inside], yerr=sem[~inside], **grey)
+        # Hollow and faded, in the series' own colour so a reader still sees which series it is.
+        faded = {**style, "markerfacecolor": "none", "linestyle": "none", "alpha": 0.45}
+        faded.setdefault("color", "0.5")
+        unclaimed = label if not inside.any() else None  # keep the series in the legend
+        ax.errorbar(xs[~inside], mean[~inside], yerr=sem[~inside], label=unclaimed, **faded)
 
 
 def finish_axes(

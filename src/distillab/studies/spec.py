@@ -18,6 +18,8 @@ from distillab.errors import ConfigError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as MplFigure
 
+    from distillab.report.panels import Plot
+    from distillab.studies.point import Point
     from distillab.sweep.store import Row
 
 __all__ = [
@@ -37,8 +39,8 @@ PROFILES: tuple[str, ...] = ("quick", "full")
 Values = Mapping[str, Any]
 
 
-Scope = Callable[[Mapping[str, Any]], bool]
-Rate = Callable[[Mapping[str, Any]], float]
+Scope = Callable[[Any], bool]
+Rate = Callable[[Any], float]
 
 ALL_POINTS = "the theory claims every point of this grid"
 
@@ -127,17 +129,7 @@ class Comparison:
     scale_reason: str = ""
 
     def __post_init__(self) -> None:
-        if self.theory_from not in ("theory", "seed"):
-            raise ConfigError(f"theory_from must be 'theory' or 'seed', got {self.theory_from!r}.")
-        if self.theory_from == "seed" and self.theory == self.simulation:
-            raise ConfigError(
-                f"comparison {self.label!r}: a theory computed from the seed's data needs its own "
-                f"key, not the simulation's {self.simulation!r}."
-            )
-        if self.scope is not None and self.scope_reason == ALL_POINTS:
-            raise ConfigError(f"comparison {self.label!r}: a scope needs its reason.")
-        if self.scale is not None and not self.scale_reason.strip():
-            raise ConfigError(f"comparison {self.label!r}: an additive scale needs its reason.")
+        _check_claim(self, "comparison")
 
     def in_scope(self, point: Mapping[str, Any]) -> bool:
         """Whether the theory claims agreement at ``point``."""
@@ -181,10 +173,7 @@ class Scaling:
     def __post_init__(self) -> None:
         if not self.reason.strip():
             raise ConfigError(f"scaling line {self.label!r} needs the reason for its rate.")
-        if self.theory_from == "seed" and self.theory == self.simulation:
-            raise ConfigError(f"scaling line {self.label!r}: the seed theory needs its own key.")
-        if self.scope is not None and self.scope_reason == ALL_POINTS:
-            raise ConfigError(f"scaling line {self.label!r}: a scope needs its reason.")
+        _check_claim(self, "scaling line")
 
     def in_scope(self, point: Mapping[str, Any]) -> bool:
         """Whether the theory claims this point (and its size) for the scaling fit."""
@@ -192,6 +181,21 @@ class Scaling:
 
 
 Claim = Comparison | Scaling
+
+
+def _check_claim(claim: Claim, kind: str) -> None:
+    """The checks every agreement line shares: where its theory comes from, and the reasons."""
+    if claim.theory_from not in ("theory", "seed"):
+        raise ConfigError(f"theory_from must be 'theory' or 'seed', got {claim.theory_from!r}.")
+    if claim.theory_from == "seed" and claim.theory == claim.simulation:
+        raise ConfigError(
+            f"{kind} {claim.label!r}: a theory computed from the seed's data needs its own key, "
+            f"not the simulation's {claim.simulation!r}."
+        )
+    if claim.scope is not None and claim.scope_reason == ALL_POINTS:
+        raise ConfigError(f"{kind} {claim.label!r}: a scope needs its reason.")
+    if claim.scale is not None and not claim.scale_reason.strip():
+        raise ConfigError(f"{kind} {claim.label!r}: an additive scale needs its reason.")
 
 
 @dataclass(frozen=True)
@@ -203,10 +207,14 @@ class Figure:
       title: one line for listings and the report.
       caption: what the figure shows and what the theory predicts (stated vs reconstructed).
       grid: profile (``"quick"``/``"full"``) → list of parameter points.
-      plot: ``plot(rows) -> matplotlib.figure.Figure`` from this figure's result rows.
-      theory: ``theory(params) -> values``, pure and fast; ``None`` if the theory needs the seed's
+      plot: a declarative :class:`~distillab.report.panels.Plot`, or for a drawing panels cannot
+        express, ``plot(rows) -> matplotlib.figure.Figure``.
+      theory: ``theory(point) -> values``, pure and fast; ``None`` if the theory needs the seed's
         data (then ``simulate`` returns the theory values alongside).
-      simulate: ``simulate(params, seed) -> values``; ``None`` for theory-only figures.
+      simulate: ``simulate(point, seed) -> values``; ``None`` for theory-only figures.
+      point: the figure's typed point (a :class:`~distillab.studies.point.Point` subclass): every
+        grid point is validated when the figure is declared, and ``theory``, ``simulate`` and the
+        comparisons' scopes receive point objects; ``None``: they receive the parameter mapping.
       seeds: profile → default number of simulation seeds.
       compare: the agreement table's lines (:class:`Comparison` and :class:`Scaling`).
     """
@@ -215,11 +223,12 @@ class Figure:
     title: str
     caption: str
     grid: Mapping[str, Sequence[Mapping[str, Any]]]
-    plot: Callable[[Sequence[Row]], MplFigure]
-    theory: Callable[[Mapping[str, Any]], Values] | None = None
-    simulate: Callable[[Mapping[str, Any], int], Values] | None = None
+    plot: Plot | Callable[[Sequence[Row]], MplFigure]
+    theory: Callable[[Any], Values] | None = None
+    simulate: Callable[[Any, int], Values] | None = None
     seeds: Mapping[str, int] = field(default_factory=lambda: {"quick": 2, "full": 5})
     compare: Sequence[Claim] = ()
+    point: type[Point] | None = None
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.grid]
@@ -233,6 +242,26 @@ class Figure:
                     f"figure {self.name!r}: comparison {claim.label!r} reads a theory row, but the "
                     "figure has no theory function (use theory_from='seed')."
                 )
+        if self.point is not None:
+            for profile in PROFILES:
+                for params in self.grid[profile]:
+                    try:
+                        self.point.of(params)
+                    except ConfigError as error:
+                        where = f"figure {self.name!r} ({profile} grid)"
+                        raise ConfigError(f"{where}: {error}") from None
+
+    def point_of(self, params: Mapping[str, Any]) -> Any:
+        """The typed point of ``params`` (or the mapping itself when the figure has no type)."""
+        return dict(params) if self.point is None else self.point.of(params)
+
+    def draw(self, rows: Sequence[Row]) -> MplFigure:
+        """The figure drawn from its result rows."""
+        if callable(self.plot):
+            return self.plot(list(rows))
+        from distillab.report.panels import render
+
+        return render(self.plot, rows, self)
 
     @property
     def module(self) -> str:

@@ -7,6 +7,7 @@ BLAS threads on a small machine are many times slower than one thread per worker
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -26,13 +27,19 @@ __all__ = ["Executor", "Task", "dask_executor", "local_executor", "run_task"]
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of work: the theory of a point, or one seed of its simulation."""
+    """One unit of work: the theory of a point, or one seed of its simulation.
+
+    ``function`` (``"module:name"``) runs work outside the figure registry: the named function is
+    imported in the worker and called as ``function(params, seed)`` (``study``/``figure`` then
+    only label the row; its code version is that module's). Only the name is pickled.
+    """
 
     study: str
     figure: str
     kind: Kind
     params: Mapping[str, Any]
     seed: int | None
+    function: str | None = None
 
 
 Executor = Callable[[Sequence[Task]], Iterator[Row]]
@@ -56,7 +63,7 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
     status, with the ``"message"`` entry as its message. A ``"converged": False`` entry makes an
     ``"ok"`` row ``"not-converged"``: a failed point, whose values are kept for diagnosis only.
     """
-    from distillab.provenance import figure_version
+    from distillab.provenance import figure_version, module_version
     from distillab.studies import get_figure
 
     if limit_threads:
@@ -64,15 +71,20 @@ def run_task(task: Task, *, limit_threads: bool = False) -> Row:
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     version = ""
     try:
-        figure = get_figure(task.study, task.figure)
-        version = figure_version(figure)
-        function = figure.theory if task.kind == "theory" else figure.simulate
-        if function is None:
-            raise ConfigError(f"figure {task.figure!r} has no {task.kind} function.")
-        arguments = (
-            (dict(task.params),) if task.kind == "theory" else (dict(task.params), task.seed)
-        )
-        values = dict(function(*arguments))
+        if task.function is not None:
+            module_name, _, name = task.function.partition(":")
+            version = module_version(module_name)
+            task_function = getattr(importlib.import_module(module_name), name)
+            values = dict(task_function(dict(task.params), task.seed))
+        else:
+            figure = get_figure(task.study, task.figure)
+            version = figure_version(figure)
+            function = figure.theory if task.kind == "theory" else figure.simulate
+            if function is None:
+                raise ConfigError(f"figure {task.figure!r} has no {task.kind} function.")
+            point = figure.point_of(task.params)
+            arguments = (point,) if task.kind == "theory" else (point, task.seed)
+            values = dict(function(*arguments))
         status = str(values.pop("status", "ok"))
         message = str(values.pop("message", ""))
         if status == "ok" and _not_converged(values.get("converged")):

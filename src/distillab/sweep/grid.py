@@ -100,9 +100,13 @@ def grid_fields(points: list[Params]) -> list[str]:
     return sorted(set.intersection(*(set(p) for p in points))) if points else []
 
 
-def parse_overrides(settings: Iterable[str], points: list[Params]) -> dict[str, list[Any]]:
+def parse_overrides(
+    settings: Iterable[str], points: list[Params], point: Any = None
+) -> dict[str, list[Any]]:
     """``["NAME=V1,V2", …]`` → ``{NAME: [v1, v2]}``, typed like the grid's values of NAME.
 
+    ``point``: the figure's typed point class (:class:`~distillab.studies.point.Point`); when
+    given, its fields are the valid names and ``point.parse`` types and range-checks each value.
     Raises :class:`ConfigError` naming the valid fields when NAME is not a parameter of every
     point, or when a value does not parse as that field's type.
 
@@ -110,7 +114,7 @@ def parse_overrides(settings: Iterable[str], points: list[Params]) -> dict[str, 
       >>> parse_overrides(["width=64,128"], [{"width": 32, "trained": "first"}])
       {'width': [64, 128]}
     """
-    fields = grid_fields(points)
+    fields = point.field_names() if point is not None else grid_fields(points)
     overrides: dict[str, list[Any]] = {}
     for setting in settings:
         name, equals, values = setting.partition("=")
@@ -121,8 +125,11 @@ def parse_overrides(settings: Iterable[str], points: list[Params]) -> dict[str, 
             raise ConfigError(
                 f"--set {name}: not a parameter of this figure (valid: {', '.join(fields)})."
             )
-        examples = [p[name] for p in points]
-        parsed = [_parse_value(name, v, examples) for v in values.split(",")]
+        if point is not None:
+            parsed = [point.parse(name, v) for v in values.split(",")]
+        else:
+            examples = [p[name] for p in points]
+            parsed = [_parse_value(name, v, examples) for v in values.split(",")]
         overrides[name] = list(dict.fromkeys(parsed))
     return overrides
 

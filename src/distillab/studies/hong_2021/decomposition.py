@@ -1,7 +1,7 @@
 """Figure ``hong-2021/decomposition``: how the teacher spreads its knowledge over its layers.
 
 Factor 3 of Hong et al. [S]: the benefit depends on how the teacher decomposes its knowledge
-across its hidden features. Our version [D] (spec §3 T3): four teachers with the same end-to-end
+across its hidden features. Our version [D] (model §3 T3): four teachers with the same end-to-end
 map V (fitted on N + 2000 clean samples) but different layers — task-aligned (V_1 = [V; 0]),
 identity (V_1 = I: features are the clean inputs), random (V_1 = G) and task plus large
 irrelevant features (V_1 = [V; 3G/√d]). Spec prediction: only the task-aligned teacher helps, as
@@ -14,59 +14,54 @@ linear target of x is seen through the same x̃. Both early-stopping rules (ever
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, seed_statistics
-from distillab.studies.hong_2021.linear_setup import (
+from distillab.studies.hong_2021.common import (
+    DECOMPOSITIONS,
     LINEAR_DEFAULTS,
-    Student,
-    best_errors,
-    mark_divergence,
-    stopping_record_steps,
-    train_students,
+    Decomposition,
+    EarlyStoppingPoint,
 )
 from distillab.studies.hong_2021.teacher_knowledge import student_gap_rule
 from distillab.studies.spec import Comparison, Figure, Tolerance
-from distillab.sweep.store import Row
-from distillab.theory.deep_linear_kd import DECOMPOSITIONS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
+
+    from distillab.sweep.store import Row
 
 LABEL_NOISES = (1.0, 0.0)
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DecompositionPoint(EarlyStoppingPoint):
+    """An early-stopping point whose fitted teacher splits V over its layers by ``decomposition``.
+
+    ``decomposition``: one of :data:`~distillab.studies.hong_2021.common.DECOMPOSITIONS`.
+    """
+
+    decomposition: Decomposition
+
+
+def simulate(point: DecompositionPoint, seed: int) -> dict[str, Any]:
     """Best early-stopped risks of base, ST with the decomposed teacher and ST with the oracle
     (task-aligned V = A), under both stopping rules."""
-    students = [
-        Student("base"),
-        Student(
-            "student_teacher",
-            "fitted",
-            params["decomposition"],
-            params["feature_weight"],
-            params["teacher_samples"],
-        ),
-        Student("oracle", "oracle", "task", params["feature_weight"]),
-    ]
-    _, results = train_students(
-        params,
-        seed,
-        students,
-        replicates=params["replicates"],
-        steps=params["steps"],
-        record_steps=stopping_record_steps(params["steps"], params["stopping_step"]),
-    )
-    values: dict[str, Any] = {
-        "last_best_step": int(max(np.max(r.best_step) for r in results.values())),
-        **best_errors(results, params["stopping_step"]),
-    }
-    return mark_divergence(values, results)
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    results = linear.train_oracle_comparison(point, seed, point.decomposition)
+    return linear.mark_divergence(linear.best_errors(results, point.stopping_step), results)
 
 
 def plot(rows: list[Row]) -> MplFigure:
+    """ST/base per decomposition: grouped bars for τ = 1 and τ = 0 under both stopping rules.
+
+    Drawn by hand, not as panels: a bar chart over a categorical axis (the decompositions).
+    """
+    from distillab.report.plotting import finish_axes, new_figure, seed_statistics
+
     figure, axes = new_figure(width=6.4, height=4.0)
     ax = axes[0, 0]
     positions = np.arange(len(DECOMPOSITIONS))
@@ -145,10 +140,10 @@ def _caption() -> str:
         f"Error bars: s.e. over seeds (each the mean of {p['replicates']} training sets; "
         f"{_FULL_REPLICATES} in the full profile). The paper names the decomposition as a factor "
         "[S]; these four teachers and the predictions (gain only for task-aligned features, as "
-        "large as the oracle teacher's up to the teacher's error; none at τ = 0) are the spec's "
+        "large as the oracle teacher's up to the teacher's error; none at τ = 0) are the model's "
         "derivations [D]. What holds under which rule: with every-step stopping the task-aligned "
         "gain matches the oracle's, identity and random teachers are within ≈1–2 % of base, the "
-        "task+irrelevant teacher gives a ≈3 % gain (the spec predicts a loss) and at τ = 0 the "
+        "task+irrelevant teacher gives a ≈3 % gain (the model predicts a loss) and at τ = 0 the "
         f"teachers still move the best risk by ≈2 %; with the {p['stopping_step']}-step grid "
         "every ST run with τ = 1 is stopped at its initialisation (best steps ≈15–25 < "
         f"{p['stopping_step']}), so every teacher shown looks ≈7–10 % worse than base: "
@@ -156,17 +151,23 @@ def _caption() -> str:
     )
 
 
-def _is(decompositions: tuple[str, ...], label_noise: float | None = None):
-    def scope(p: Mapping[str, Any]) -> bool:
-        noise = label_noise is None or p["label_noise"] == label_noise
-        return p["decomposition"] in decompositions and noise
-
-    return scope
-
-
 _PAIRED = Tolerance(
-    "the spec predicts the same best risk with and without this teacher: seed noise of the "
+    "the model predicts the same best risk with and without this teacher: seed noise of the "
     "paired difference only (z = 3), no allowance (no finite-size rate is claimed)."
+)
+# The no-gain claims (label, scope, why that scope), each checked under both stopping rules.
+_NO_GAIN = (
+    (
+        "identity / random teacher: no gain, P7",
+        lambda p: p.decomposition in ("identity", "random") and p.label_noise == 1.0,
+        "model P7 makes its no-gain claim for these two decompositions",
+    ),
+    (
+        "τ = 0: no teacher changes the best risk, P8",
+        lambda p: p.label_noise == 0.0,
+        "model P8: without label noise every linear target of x is seen through the same x̃, so "
+        "no teacher helps",
+    ),
 )
 
 FIGURE = Figure(
@@ -176,6 +177,7 @@ FIGURE = Figure(
     grid={"quick": _points(_BASE["replicates"]), "full": _points(_FULL_REPLICATES)},
     simulate=simulate,
     plot=plot,
+    point=DecompositionPoint,
     seeds={"quick": 4, "full": 6},
     compare=(
         Comparison(
@@ -183,7 +185,7 @@ FIGURE = Figure(
             "oracle_best_error",
             student_gap_rule("every-step stopping"),
             label="task-aligned gain = oracle teacher's gain (τ = 1, every step)",
-            scope=_is(("task",), 1.0),
+            scope=lambda p: p.decomposition == "task" and p.label_noise == 1.0,
             scope_reason=(
                 "the gain is claimed for task-aligned features with noisy labels; at τ = 0 the "
                 "fitted teacher is V = A exactly, so its run is the oracle's (nothing to test)"
@@ -195,26 +197,12 @@ FIGURE = Figure(
                 f"student_teacher_best_error{suffix}",
                 f"base_best_error{suffix}",
                 _PAIRED,
-                label=f"identity / random teacher: no gain, P7 ({rule})",
-                scope=_is(("identity", "random"), 1.0),
-                scope_reason="spec P7 makes its no-gain claim for these two decompositions",
+                label=f"{claim} ({rule})",
+                scope=scope,
+                scope_reason=reason,
                 theory_from="seed",
             )
-            for suffix, rule in (("", "every step"), ("_grid", "step grid"))
-        ),
-        *(
-            Comparison(
-                f"student_teacher_best_error{suffix}",
-                f"base_best_error{suffix}",
-                _PAIRED,
-                label=f"τ = 0: no teacher changes the best risk, P8 ({rule})",
-                scope=_is(tuple(DECOMPOSITIONS), 0.0),
-                scope_reason=(
-                    "spec P8: without label noise every linear target of x is seen through the "
-                    "same x̃, so no teacher helps"
-                ),
-                theory_from="seed",
-            )
+            for claim, scope, reason in _NO_GAIN
             for suffix, rule in (("", "every step"), ("_grid", "step grid"))
         ),
     ),

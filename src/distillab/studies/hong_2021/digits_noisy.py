@@ -1,6 +1,6 @@
 """Figure ``hong-2021/digits-noisy``: factors 1 and 2 with a nonlinear network on noisy digits.
 
-The paper verifies its linear analysis with nonlinear networks [S]. Our stand-in (spec §4.2 F5,
+The paper verifies its linear analysis with nonlinear networks [S]. Our stand-in (model §4.2 F5,
 §5 P10, [D/G]): an MLP student on 300 noisy digits, without a teacher (base), with a good teacher
 (trained on all clean non-test digits) and with a poor one (an untrained network: no knowledge),
 matching the last hidden layer (``matched_layers``; the full profile adds a row matching both).
@@ -11,22 +11,19 @@ parameter (``dataset``, default ``"digits"``; see ``mlp_setup.load_dataset``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-from matplotlib.figure import Figure as MplFigure
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from distillab.data.mnist_family import available
-from distillab.report.plotting import (
-    finish_axes,
-    list_statistics,
-    matches,
-    new_figure,
-    value_statistics,
-)
-from distillab.studies.hong_2021.mlp_setup import noisy_split, train_student, train_teacher
+from distillab.studies.point import Point, within
 from distillab.studies.spec import Figure
-from distillab.sweep.store import Row
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
+
+    from distillab.sweep.store import Row
 
 STUDENTS = ("base", "good", "poor")
 DATASETS = ("digits", "mnist")
@@ -36,22 +33,47 @@ _LABELS = {"base": "base (no teacher)", "good": "ST, good teacher", "poor": "ST,
 _COLOURS = {"base": "C0", "good": "C3", "poor": "C7"}
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DigitsPoint(Point):
+    """The data split (N student, test samples), σ, the MLPs and their training (``mlp_setup``).
+
+    The students train by full-batch GD, the noisy-test accuracy recorded every ``record_every``
+    steps; the good teacher for ``teacher_steps`` (``teacher_batch_size="full"``: full batch);
+    the poor teacher on ``poor_teacher_samples`` clean images (0: untrained). The ST loss adds
+    ``mse_feature_weight``·Σ_l MSE(h_S^l(x̃), h_T^l(x)) over the ``matched_layers``.
+    """
+
+    dataset: Literal["digits", "mnist"]
+    student_samples: int = within(1)
+    test_samples: int = within(1)
+    input_noise: float = within(0)
+    width: int = within(1)
+    hidden_layers: int = within(1)
+    lr: float = within(0)
+    momentum: float = within(0, 1)
+    steps: int = within(1)
+    record_every: int = within(1)
+    teacher_steps: int = within(1)
+    mse_feature_weight: float = within(0)
+    matched_layers: Literal["all", "first", "last"]
+    poor_teacher_samples: int = within(0)
+    teacher_batch_size: int | Literal["full"] = within(1, default="full")
+
+
+def simulate(point: DigitsPoint, seed: int) -> dict[str, Any]:
     """Train the two teachers and the three students of one seed; accuracy on noisy test inputs."""
-    split = noisy_split(params, seed)
-    good, good_accuracy = train_teacher(
-        params, split, len(split.teacher_labels), seed=10_000 + seed
-    )
-    poor, poor_accuracy = train_teacher(
-        params, split, params["poor_teacher_samples"], seed=20_000 + seed
-    )
+    from distillab.studies.hong_2021.mlp_setup import noisy_split, train_student, train_teacher
+
+    split = noisy_split(point, seed)
+    good, good_accuracy = train_teacher(point, split, len(split.teacher_labels), 10_000 + seed)
+    poor, poor_accuracy = train_teacher(point, split, point.poor_teacher_samples, 20_000 + seed)
     values: dict[str, Any] = {
         "good_teacher_clean_accuracy": good_accuracy["clean_accuracy"],
         "good_teacher_noisy_accuracy": good_accuracy["noisy_accuracy"],
         "poor_teacher_clean_accuracy": poor_accuracy["clean_accuracy"],
     }
     for name, teacher in zip(STUDENTS, (None, good, poor), strict=True):
-        trajectory = train_student(params, split, teacher, seed=seed)
+        trajectory = train_student(point, split, teacher, seed=seed)
         if trajectory.status != "ok":
             return {"status": trajectory.status, "message": f"{name} diverged", **values}
         accuracy = trajectory.metrics["accuracy"]
@@ -63,7 +85,9 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return values
 
 
-def _curve_panel(ax: Any, rows: Sequence[Row], title: str, dataset: str) -> None:
+def _curve_panel(ax: Axes, rows: Sequence[Row], title: str, dataset: str) -> None:
+    from distillab.report.plotting import finish_axes, list_statistics
+
     for name in STUDENTS:
         steps, _ = list_statistics(rows, "steps")
         mean, sem = list_statistics(rows, f"{name}_curve")
@@ -81,7 +105,9 @@ def _curve_panel(ax: Any, rows: Sequence[Row], title: str, dataset: str) -> None
     finish_axes(ax, xlabel="GD step", ylabel=f"accuracy on noisy test {dataset}", title=title)
 
 
-def _bar_panel(ax: Any, rows: Sequence[Row], noises: Sequence[float]) -> None:
+def _bar_panel(ax: Axes, rows: Sequence[Row], noises: Sequence[float]) -> None:
+    from distillab.report.plotting import finish_axes, matches, value_statistics
+
     width = 0.13
     for group, sigma in enumerate(noises):
         chosen = [r for r in rows if matches(r, {"input_noise": sigma})]
@@ -109,6 +135,14 @@ def _bar_panel(ax: Any, rows: Sequence[Row], noises: Sequence[float]) -> None:
 
 
 def plot(rows: list[Row]) -> MplFigure:
+    """One row of panels per (dataset, matched layers) run: accuracy curves per σ, then bars.
+
+    Drawn by hand, not as panels: the curves carry shaded s.e. bands and leave out step 0, the
+    bars compare best and final accuracy over a categorical σ axis, and the rows of panels are
+    the (dataset, matched layers) pairs present in the data.
+    """
+    from distillab.report.plotting import matches, new_figure
+
     noises = sorted({r.params["input_noise"] for r in rows}) or list(INPUT_NOISES)
     panels = [
         (dataset, matched)
@@ -159,6 +193,7 @@ _MNIST_POINTS = [
 
 _STEPS = 1500
 _TEACHER_STEPS = 1000
+_DIGITS = {**_BASE, "steps": _STEPS, "teacher_steps": _TEACHER_STEPS}
 
 
 def _caption() -> str:
@@ -172,11 +207,11 @@ def _caption() -> str:
         f"Good teacher: the same MLP trained ({_TEACHER_STEPS} steps) on all other clean digits; "
         "poor teacher: an untrained network. ST loss: cross-entropy + "
         f"{p['mse_feature_weight']:g}·MSE of the {p['matched_layers']} hidden layer "
-        f"(feature_loss; spec λ = {2 * p['mse_feature_weight']:g}/{p['width']}); the full "
+        f"(feature_loss; model's λ = {2 * p['mse_feature_weight']:g}/{p['width']}); the full "
         "profile adds a row matching every hidden layer. Right: best (solid) vs final (hatched) "
         "accuracy. The paper's nonlinear experiments [S] used other data and networks (unknown "
         "to us); this set-up and the expectations (P10: final ST ≤ final base + 0.01, poor final "
-        "≤ base final − 0.03, good best ≥ base best) are the spec's [D/G], asserted in the tests "
+        "≤ base final − 0.03, good best ≥ base best) are the model's [D/G], asserted in the tests "
         "(5 seeds for the full-size test). In our runs the poor teacher clearly hurts, but the "
         "good teacher's student is still slightly ahead of base at the end (its ST loss is not "
         f"zero after {_STEPS} steps), so factor 1 shows only within the seed-to-seed scatter. "
@@ -192,18 +227,9 @@ FIGURE = Figure(
     title="Nonlinear check: MLP on noisy digits, base vs good / poor teacher, best vs final",
     caption=_caption(),
     grid={
-        "quick": [
-            {**_BASE, "input_noise": s, "steps": _STEPS, "teacher_steps": _TEACHER_STEPS}
-            for s in INPUT_NOISES
-        ],
+        "quick": [{**_DIGITS, "input_noise": s} for s in INPUT_NOISES],
         "full": [
-            {
-                **_BASE,
-                "input_noise": s,
-                "steps": _STEPS,
-                "teacher_steps": _TEACHER_STEPS,
-                "matched_layers": m,
-            }
+            {**_DIGITS, "input_noise": s, "matched_layers": m}
             for m in MATCHED
             for s in INPUT_NOISES
         ]
@@ -211,5 +237,6 @@ FIGURE = Figure(
     },
     simulate=simulate,
     plot=plot,
+    point=DigitsPoint,
     seeds={"quick": 2, "full": 5},
 )

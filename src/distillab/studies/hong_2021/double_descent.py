@@ -4,32 +4,23 @@ At convergence base training gives the min-norm least-squares map Y X̃^+: the i
 N < d, least squares when N > d. Student–teacher training with full-rank teacher features
 (the identity decomposition of a fitted teacher: its layer-1 features are the clean inputs, rank
 min(N, d)) ends at the same map: by T1 when N < d and by
-T2b when N > d, whatever the teacher knows. Our closed forms [D] (spec §3): C1 below the peak,
+T2b when N > d, whatever the teacher knows. Our closed forms [D] (model §3): C1 below the peak,
 C2 above it; the expected risk diverges at N = d (double descent). Monte-Carlo points average
 R(Y X̃^+) over many training sets; the GD points are trained networks after ``steps`` steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, theory_curve
-from distillab.studies.hong_2021.linear_setup import (
-    LINEAR_DEFAULTS,
-    Student,
-    draw_cohort,
-    mark_divergence,
-    min_norm_theory,
-    target_map,
-    train_students,
-)
+from distillab.report.panels import Line, Panel, Plot, Points, Reference, Trace
+from distillab.studies.hong_2021.common import LINEAR_DEFAULTS, GDPoint
+from distillab.studies.point import within
 from distillab.studies.spec import Comparison, Figure, Tolerance
-from distillab.sweep.store import Row
-from distillab.theory.deep_linear_kd import lmmse_risk
 
 # R(Y X̃^+) is a trace of an inverse Wishart matrix: its variance is finite only for |N − d| ≥ 4,
 # so only there does a seed mean have a standard error to test with.
@@ -39,114 +30,117 @@ FINITE_VARIANCE = 4
 RELAXATION_TIMES = 5
 
 
-def marchenko_pastur_condition(params: Mapping[str, Any]) -> float:
+@dataclass(frozen=True)
+class DoubleDescentPoint(GDPoint):
+    """A GD point with ``draws`` Monte-Carlo training sets per seed for the mean of R(Y X̃⁺)."""
+
+    draws: int = within(1)
+
+
+def marchenko_pastur_condition(samples: int, input_dim: int) -> float:
     """λ_min/λ_max of the non-zero spectrum of X̃ᵀX̃/N in the Marchenko–Pastur limit.
 
     With r = min(N, d)/max(N, d) the edges are ∝ (1 ∓ √r)², so the ratio is ((1 − √r)/(1 + √r))².
     """
-    n, d = params["samples"], params["input_dim"]
-    root = np.sqrt(min(n, d) / max(n, d))
+    root = np.sqrt(min(samples, input_dim) / max(samples, input_dim))
     return float(((1 - root) / (1 + root)) ** 2)
 
 
-def relaxation_times(params: Mapping[str, Any]) -> float:
+def relaxation_times(point: GDPoint) -> float:
     """How many relaxation times of the slowest mode the GD budget covers: k·η·λ_min."""
-    return params["steps"] * params["lr_scale"] * marchenko_pastur_condition(params)
+    return point.steps * point.lr_scale * marchenko_pastur_condition(point.samples, point.input_dim)
 
 
-def _has_variance(params: Mapping[str, Any]) -> bool:
-    return abs(params["samples"] - params["input_dim"]) >= FINITE_VARIANCE
+def _has_variance(point: GDPoint) -> bool:
+    return abs(point.samples - point.input_dim) >= FINITE_VARIANCE
 
 
-def _converged(params: Mapping[str, Any]) -> bool:
-    return relaxation_times(params) >= RELAXATION_TIMES
+def _converged(point: GDPoint) -> bool:
+    return relaxation_times(point) >= RELAXATION_TIMES
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
-    """C1 (N < d − 1) or C2 (N > d + 1), and the LMMSE floor."""
-    risk = min_norm_theory(params, samples=params["samples"], input_noise=params["input_noise"])
-    lmmse = lmmse_risk(target_map(params), input_noise=params["input_noise"])
-    return {"min_norm_risk": risk, "lmmse": lmmse}
+def theory(point: DoubleDescentPoint) -> dict[str, Any]:
+    """C1 (N < d − 1) or C2 (N > d + 1), the LMMSE floor, and C1/C2 at every N of the axis.
+
+    The curve (``curve_samples``, ``curve_min_norm_risk``) is NaN for |N − d| ≤ 1, where the
+    expected risk is infinite, so that its line breaks at the peak.
+    """
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    curve = [linear.min_norm_theory(replace(point, samples=n)) for n in _CURVE_SAMPLES]
+    return {
+        "min_norm_risk": linear.min_norm_theory(point),
+        "lmmse": linear.lmmse_floor(point),
+        "curve_samples": list(_CURVE_SAMPLES),
+        "curve_min_norm_risk": [r if math.isfinite(r) else math.nan for r in curve],
+    }
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: DoubleDescentPoint, seed: int) -> dict[str, Any]:
     """Monte-Carlo R(Y X̃^+) over ``draws`` sets; GD base and ST finals on ``replicates`` sets."""
-    draws = draw_cohort(params, seed + 10_000, params["draws"])
-    students = [
-        Student("base"),
-        Student(
-            "student_teacher",
-            teacher="fitted",
-            decomposition="identity",
-            feature_weight=params["feature_weight"],
-            teacher_samples=params["teacher_samples"],
-        ),
-    ]
-    cohort, results = train_students(
-        params, seed, students, replicates=params["replicates"], steps=params["steps"]
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    draws = linear.draw_cohort(point, seed + 10_000, point.draws)
+    students = [linear.Student("base"), linear.student_teacher(point, "identity")]
+    cohort, results = linear.train_students(
+        point, seed, students, replicates=point.replicates, steps=point.steps
     )
     values = {
         "min_norm_error": float(np.mean(draws.interpolant_error())),
         "gd_interpolant_error": float(np.mean(cohort.interpolant_error())),
-        "base_final_error": float(np.mean(results["base"].final_error)),
-        "student_teacher_final_error": float(np.mean(results["student_teacher"].final_error)),
-        "base_final_loss": float(np.max(results["base"].final_train_loss)),
-        "student_teacher_final_loss": float(np.max(results["student_teacher"].final_train_loss)),
     }
-    return mark_divergence(values, results)
+    for name, result in results.items():
+        values[f"{name}_final_error"] = float(np.mean(result.final_error))
+        values[f"{name}_final_loss"] = float(np.max(result.final_train_loss))
+    return linear.mark_divergence(values, results)
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(width=6.4, height=4.2)
-    ax = axes[0, 0]
-    d = rows[0].params["input_dim"] if rows else 1
-    xs, ys = theory_curve(rows, "samples", "min_norm_risk")
-    for below in (True, False):
-        keep = (xs < d - 1) if below else (xs > d + 1)
-        if keep.any():
-            ax.plot(
-                xs[keep],
-                ys[keep],
+_D = LINEAR_DEFAULTS["input_dim"]
+_HOLLOW = {"markersize": 4, "fillstyle": "none"}
+
+PLOT = Plot(
+    Panel(
+        "samples",
+        series=(
+            Trace(
+                "curve_samples",
+                "curve_min_norm_risk",
+                kind="theory",
+                points=False,
                 color="k",
-                label="C1 / C2 (our closed forms)" if below else None,
-            )
-    xs, floor = theory_curve(rows, "samples", "lmmse")
-    if xs.size:
-        ax.plot(xs, floor, color="grey", linestyle=":", label="LMMSE floor")
-    series = (
-        ("min_norm_error", "o", "C0", r"Monte Carlo $R(Y\tilde X^+)$"),
-        ("base_final_error", "s", "C2", "GD, base (final)"),
-        ("student_teacher_final_error", "^", "C3", "GD, student–teacher (full-rank features)"),
-    )
-    for (key, marker, colour, label), claim in zip(series, FIGURE.compare, strict=True):
-        plot_simulation(
-            ax,
-            rows,
-            "samples",
-            key,
-            scope=claim.in_scope,
-            fmt=marker,
-            color=colour,
-            markersize=4,
-            label=label,
-            fillstyle="none" if key != "min_norm_error" else "full",
-        )
-    ax.axvline(d, color="grey", linewidth=0.5)
-    finish_axes(
-        ax,
-        xlabel=f"training samples N (peak at N = d = {d})",
+                label="C1 / C2 (our closed forms)",
+            ),
+            Line("lmmse", color="grey", linestyle=":", label="LMMSE floor"),
+            Points("min_norm_error", color="C0", label=r"Monte Carlo $R(Y\tilde X^+)$"),
+            Points(
+                "base_final_error",
+                color="C2",
+                style={"fmt": "s", **_HOLLOW},
+                label="GD, base (final)",
+            ),
+            Points(
+                "student_teacher_final_error",
+                color="C3",
+                style={"fmt": "^", **_HOLLOW},
+                label="GD, student–teacher (full-rank features)",
+            ),
+            Reference(_D, axis="x", color="grey", style={"linewidth": 0.5}),
+        ),
+        xlabel=f"training samples N (peak at N = d = {_D})",
         ylabel=r"test risk at convergence $R(W)$",
         title="Double descent of the converged student (base = ST)",
         yscale="log",
-    )
-    return figure
-
+    ),
+    width=6.4,
+    height=4.2,
+)
 
 _BASE = {**LINEAR_DEFAULTS, "draws": 200, "replicates": 1, "steps": 2000}
 _FULL = {"draws": 500, "replicates": 4, "steps": 6000}
 _QUICK_SAMPLES = (5, 10, 20, 30, 40, 46, 48, 52, 54, 60, 75, 100, 150)
 _FULL_SAMPLES = (3, 5, 10, 15, 20, 25, 30, 35, 40, 44, 46, 47, 48, 49, 51, 52, 53, 54, 56, 60, 65)
 _FULL_SAMPLES += (75, 100, 125, 150)
+_CURVE_SAMPLES = range(min(_FULL_SAMPLES), max(_FULL_SAMPLES) + 1)
 
 
 def _caption() -> str:
@@ -180,7 +174,8 @@ FIGURE = Figure(
     },
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=DoubleDescentPoint,
     seeds={"quick": 4, "full": 8},
     compare=(
         Comparison(
@@ -205,7 +200,7 @@ FIGURE = Figure(
                     "T1/T2b: GD ends at Y X̃⁺ up to O(ε) from the initialisation: seed noise of "
                     "the paired difference (z = 3) plus c·ε, c = 1, ε the initialisation scale.",
                     allowance=1.0,
-                    rate=lambda p: p["init_scale"],
+                    rate=lambda p: p.init_scale,
                     rate_label="ε",
                 ),
                 label=f"GD {title} final = R(Y X̃⁺) on the same data (T1/T2b)",

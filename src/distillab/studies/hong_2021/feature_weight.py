@@ -1,77 +1,57 @@
 """Figure ``hong-2021/lambda``: the best early-stopped risk against the feature weight λ.
 
 With a knowledgeable, task-aligned teacher the feature term supplies targets cleaner than the
-labels; our expectation [D] (spec P9): the best early-stopped risk does not increase with λ over
-λ ∈ {0.1, 0.3, 1, 3}, approaching the risk of the oracle teacher V = A. λ is the spec's sum-form
+labels; our expectation [D] (model P9): the best early-stopped risk does not increase with λ over
+λ ∈ {0.1, 0.3, 1, 3}, approaching the risk of the oracle teacher V = A. λ is the model's sum-form
 weight (λ/2N)Σ_i‖W_1 x̃_i − V_1 x_i‖², i.e. ``feature_loss`` weighted by λ·m/2.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-from matplotlib.figure import Figure as MplFigure
-
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
-from distillab.studies.hong_2021.linear_setup import (
-    LINEAR_DEFAULTS,
-    mark_divergence,
-    train_oracle_comparison,
-)
+from distillab.report.panels import Panel, Plot, Points
+from distillab.studies.hong_2021.common import LINEAR_DEFAULTS, EarlyStoppingPoint
 from distillab.studies.spec import Figure
-from distillab.sweep.store import Row
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: EarlyStoppingPoint, seed: int) -> dict[str, Any]:
     """Best early-stopped risks of base, ST (fitted teacher) and ST (oracle teacher) at λ."""
-    results = train_oracle_comparison(params, seed)
-    values = {f"{name}_best_error": float(np.mean(r.best_error)) for name, r in results.items()}
-    values["best_ratio"] = values["student_teacher_best_error"] / values["base_best_error"]
-    values["last_best_step"] = int(max(np.max(r.best_step) for r in results.values()))
-    return mark_divergence(values, results)
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    results = linear.train_oracle_comparison(point, seed)
+    values = linear.best_errors(results, point.stopping_step, rules=("every",))
+    return linear.mark_divergence(values, results)
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(width=6.0, height=4.0)
-    ax = axes[0, 0]
-    plot_simulation(
-        ax,
-        rows,
+PLOT = Plot(
+    Panel(
         "feature_weight",
-        "student_teacher_best_error",
-        color="C3",
-        label="ST, fitted task-aligned teacher",
-    )
-    plot_simulation(
-        ax,
-        rows,
-        "feature_weight",
-        "oracle_best_error",
-        color="C2",
-        fmt="s",
-        fillstyle="none",
-        label="ST, oracle teacher V = A",
-    )
-    plot_simulation(
-        ax,
-        rows,
-        "feature_weight",
-        "base_best_error",
-        color="C0",
-        fmt="D",
-        markersize=3,
-        label="base (λ = 0), same data",
-    )
-    finish_axes(
-        ax,
+        series=(
+            Points(
+                "student_teacher_best_error", color="C3", label="ST, fitted task-aligned teacher"
+            ),
+            Points(
+                "oracle_best_error",
+                color="C2",
+                style={"fmt": "s", "fillstyle": "none"},
+                label="ST, oracle teacher V = A",
+            ),
+            Points(
+                "base_best_error",
+                color="C0",
+                style={"fmt": "D", "markersize": 3},
+                label="base (λ = 0), same data",
+            ),
+        ),
         xlabel=r"feature weight $\lambda$ (sum form)",
         ylabel="best early-stopped test risk",
         title="More weight on good features, better student",
         xscale="log",
-    )
-    return figure
+    ),
+    width=6.0,
+    height=4.0,
+)
 
 
 _BASE = {**LINEAR_DEFAULTS, "replicates": 4, "steps": 800, "stopping_step": 100}
@@ -90,7 +70,7 @@ def _caption() -> str:
         "oracle teacher V = A, and for the base run on the same data (diamonds); points: mean ± "
         f"s.e. over seeds, each seed the mean of {p['replicates']} training sets "
         f"({_FULL_REPLICATES} full). All runs share one step size "
-        f"η = {p['lr_scale']:g}/λ_max(X̃ᵀX̃/N). The λ-monotonicity is our expectation [D] (spec "
+        f"η = {p['lr_scale']:g}/λ_max(X̃ᵀX̃/N). The λ-monotonicity is our expectation [D] (model "
         "P9, asserted in the tests); the paper's λ is unknown to us. No closed form predicts "
         "these risks, so the figure has no agreement line."
     )
@@ -105,6 +85,7 @@ FIGURE = Figure(
         "full": [{**_BASE, "feature_weight": w, "replicates": _FULL_REPLICATES} for w in _FULL],
     },
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=EarlyStoppingPoint,
     seeds={"quick": 2, "full": 5},
 )

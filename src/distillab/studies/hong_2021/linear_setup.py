@@ -1,15 +1,10 @@
-"""Shared set-up of the deep-linear figures: configuration, data, teachers and batched training.
+"""Data, teachers and batched gradient-descent training of the deep-linear figures.
 
 One call of :func:`train_students` draws ``replicates`` independent training sets for a seed and
 trains every requested student (base, or student–teacher with some teacher) on each of them in one
-batched gradient-descent run of :func:`distillab.theory.deep_linear_kd.deep_linear_gd`. All
+batched gradient-descent run of :func:`distillab.train.deep_linear_gd.deep_linear_gd`. All
 students of a replicate share its data and its initialisation, so their differences are paired.
-
-The configuration ``LINEAR_DEFAULTS`` is ours [D]: the spec's calibrated §4.3 configuration was
-not available to us. We chose a low-rank target (rank 8 of 50) because there gradient descent on
-the base loss, early-stopped, is about as good as the best ridge estimator, so that a gain of
-student–teacher learning measures the teacher's knowledge rather than a change of implicit
-regularisation; the study's status note says what remains configuration-dependent.
+The configuration and the point types are in :mod:`distillab.studies.hong_2021.common`.
 """
 
 from __future__ import annotations
@@ -23,18 +18,18 @@ from numpy.typing import NDArray
 
 from distillab.data.clean_noisy import add_input_noise, gaussian_linear_task, low_rank_target_map
 from distillab.errors import ConfigError
+from distillab.studies.hong_2021.common import Decomposition, EarlyStoppingPoint, LinearPoint
 from distillab.theory.deep_linear_kd import (
-    deep_linear_gd,
     hidden_features,
     linear_risk,
+    lmmse_risk,
     min_norm_map,
     min_norm_risk,
-    small_initialisation,
     teacher_layers,
 )
+from distillab.train.deep_linear_gd import deep_linear_gd, small_initialisation
 
 __all__ = [
-    "LINEAR_DEFAULTS",
     "STOPPING_RULES",
     "Cohort",
     "Student",
@@ -42,11 +37,13 @@ __all__ = [
     "best_error",
     "best_errors",
     "draw_cohort",
+    "lmmse_floor",
     "log_steps",
     "mark_divergence",
     "min_norm_theory",
     "network_widths",
     "stopping_record_steps",
+    "student_teacher",
     "target_map",
     "train_oracle_comparison",
     "train_students",
@@ -54,61 +51,44 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
-LINEAR_DEFAULTS: dict[str, Any] = {
-    "input_dim": 50,
-    "output_dim": 50,
-    "width": 60,
-    "depth": 2,
-    "target_rank": 8,
-    "samples": 30,
-    "input_noise": 0.3,
-    "label_noise": 1.0,
-    "feature_weight": 1.0,
-    "teacher_samples": 2000,
-    "init_scale": 1e-3,
-    "lr_scale": 0.2,
-    "task_seed": 0,
-}
-
 
 def _stream(seed: int, *keys: int) -> int:
     """An integer seed for an independent random stream named by ``keys``."""
     return int(np.random.SeedSequence([int(seed), *keys]).generate_state(1)[0])
 
 
-def target_map(params: Mapping[str, Any]) -> Array:
+def target_map(point: LinearPoint) -> Array:
     """The task's fixed map A (rank ``target_rank``, ‖A‖_F² = d_y), seeded by ``task_seed``."""
     return low_rank_target_map(
-        params["output_dim"],
-        params["input_dim"],
-        params["target_rank"],
-        seed=_stream(params["task_seed"], 0),
+        point.output_dim, point.input_dim, point.target_rank, seed=_stream(point.task_seed, 0)
     )
 
 
-def min_norm_theory(params: Mapping[str, Any], *, samples: int, input_noise: float) -> float:
+def min_norm_theory(point: LinearPoint) -> float:
     """C1 (N < d − 1) or C2 (N > d + 1) of the task: expected risk of the min-norm map Y X̃^+.
 
-    ``samples`` is N and ``input_noise`` σ; d, d_y, τ and ‖A‖_F² come from ``params``. ``inf``
-    for |N − d| ≤ 1 (see :func:`distillab.theory.deep_linear_kd.min_norm_risk`, spec §3 C1/C2).
+    N = ``samples``, σ = ``input_noise`` (a teacher's clean error: ``replace`` them by N + N_T
+    and 0). ``inf`` for |N − d| ≤ 1 (see :func:`distillab.theory.deep_linear_kd.min_norm_risk`,
+    model §3 C1/C2).
     """
-    target = target_map(params)
     return min_norm_risk(
-        samples,
-        params["input_dim"],
-        target_norm2=float(np.sum(target**2)),
-        input_noise=input_noise,
-        label_noise=params["label_noise"],
-        output_dim=params["output_dim"],
+        point.samples,
+        point.input_dim,
+        target_norm2=float(np.sum(target_map(point) ** 2)),
+        input_noise=point.input_noise,
+        label_noise=point.label_noise,
+        output_dim=point.output_dim,
     )
 
 
-def network_widths(params: Mapping[str, Any]) -> tuple[int, ...]:
+def lmmse_floor(point: LinearPoint) -> float:
+    """R*, the risk of the best linear map of the noisy inputs (the LMMSE floor)."""
+    return lmmse_risk(target_map(point), input_noise=point.input_noise)
+
+
+def network_widths(point: LinearPoint) -> tuple[int, ...]:
     """``(d, m, …, m, d_y)``: ``depth`` layers with hidden width ``width``."""
-    if params["depth"] < 2:
-        raise ConfigError(f"depth must be at least 2 (a hidden layer to match), got {params}.")
-    hidden = (params["width"],) * (params["depth"] - 1)
-    return (params["input_dim"], *hidden, params["output_dim"])
+    return (point.input_dim, *(point.width,) * (point.depth - 1), point.output_dim)
 
 
 def log_steps(steps: int, count: int = 40) -> list[int]:
@@ -119,7 +99,7 @@ def log_steps(steps: int, count: int = 40) -> list[int]:
 
 @dataclass(frozen=True)
 class Cohort:
-    """The training sets of one seed: R replicates of N samples (spec §2).
+    """The training sets of one seed: R replicates of N samples (model §2).
 
     Attributes:
       target: A ``(d_y, d)``.
@@ -141,18 +121,18 @@ class Cohort:
         return linear_risk(fitted, self.target, input_noise=self.input_noise)
 
 
-def draw_cohort(params: Mapping[str, Any], seed: int, replicates: int) -> Cohort:
+def draw_cohort(point: LinearPoint, seed: int, replicates: int) -> Cohort:
     """Draw the ``replicates`` training sets of ``seed``."""
-    target = target_map(params)
+    target = target_map(point)
     clean, labels = gaussian_linear_task(
-        params["samples"],
+        point.samples,
         target,
-        label_noise=params["label_noise"],
+        label_noise=point.label_noise,
         seed=_stream(seed, 1),
         replicates=replicates,
     )
-    noisy = add_input_noise(clean, params["input_noise"], seed=_stream(seed, 2))
-    return Cohort(target, float(params["input_noise"]), clean, noisy, labels)
+    noisy = add_input_noise(clean, point.input_noise, seed=_stream(seed, 2))
+    return Cohort(target, float(point.input_noise), clean, noisy, labels)
 
 
 TeacherKind = Literal["none", "fitted", "oracle"]
@@ -166,15 +146,15 @@ class Student:
       name: key of its result.
       teacher: ``"none"`` (base loss), ``"fitted"`` (teacher V = Y_T X_T^+ fitted on the
         student's N clean samples plus ``teacher_samples`` fresh clean ones: the gradient-flow
-        limit of a teacher trained on clean data, spec §2) or ``"oracle"`` (V = A).
+        limit of a teacher trained on clean data, model §2) or ``"oracle"`` (V = A).
       decomposition: how V is split over the teacher's layers (see ``teacher_layers``).
-      feature_weight: λ (spec sum form).
+      feature_weight: λ (model sum form).
       teacher_samples: N_T, extra clean samples of a fitted teacher.
     """
 
     name: str
     teacher: TeacherKind = "none"
-    decomposition: str = "task"
+    decomposition: Decomposition = "task"
     feature_weight: float = 0.0
     teacher_samples: int = 0
 
@@ -203,9 +183,7 @@ class StudentResult:
     diverged: bool
 
 
-def _teacher_map(
-    params: Mapping[str, Any], cohort: Cohort, student: Student, seed: int
-) -> Array | None:
+def _teacher_map(point: LinearPoint, cohort: Cohort, student: Student, seed: int) -> Array | None:
     replicates = cohort.clean_inputs.shape[0]
     if student.teacher == "none":
         return None
@@ -218,7 +196,7 @@ def _teacher_map(
         extra_x, extra_y = gaussian_linear_task(
             student.teacher_samples,
             cohort.target,
-            label_noise=params["label_noise"],
+            label_noise=point.label_noise,
             seed=_stream(seed, 3, student.teacher_samples),
             replicates=replicates,
         )
@@ -228,7 +206,7 @@ def _teacher_map(
 
 
 def train_students(
-    params: Mapping[str, Any],
+    point: LinearPoint,
     seed: int,
     students: Sequence[Student],
     *,
@@ -248,14 +226,14 @@ def train_students(
     names = [s.name for s in students]
     if len(set(names)) != len(names) or not names:
         raise ConfigError(f"students need distinct names, got {names}.")
-    cohort = draw_cohort(params, seed, replicates)
-    widths = network_widths(params)
+    cohort = draw_cohort(point, seed, replicates)
+    widths = network_widths(point)
     n_students = len(students)
-    n = params["samples"]
+    n = point.samples
     targets = {layer: [] for layer in range(1, len(widths) - 1)}
     weights, teacher_errors = [], []
     for student in students:
-        teacher = _teacher_map(params, cohort, student, seed)
+        teacher = _teacher_map(point, cohort, student, seed)
         if teacher is None:
             features = [np.zeros((replicates, n, m)) for m in widths[1:-1]]
             teacher_errors.append(np.full(replicates, np.nan))
@@ -271,16 +249,16 @@ def train_students(
         np.swapaxes(cohort.noisy_inputs, -1, -2) @ cohort.noisy_inputs / n
     )[:, -1].max()
     initial = small_initialisation(
-        widths, replicates, init_scale=params["init_scale"], seed=_stream(seed, 5)
+        widths, replicates, init_scale=point.init_scale, seed=_stream(seed, 5)
     )
     run = deep_linear_gd(
         np.concatenate([cohort.noisy_inputs] * n_students),
         np.concatenate([cohort.labels] * n_students),
         widths=widths,
         target_map=cohort.target,
-        input_noise=params["input_noise"],
+        input_noise=point.input_noise,
         steps=steps,
-        lr=params["lr_scale"] / gram_top,
+        lr=point.lr_scale / gram_top,
         initial_weights=[np.concatenate([w] * n_students) for w in initial],
         feature_weight=np.concatenate(weights),
         teacher_features={k: np.concatenate(v) for k, v in targets.items()},
@@ -332,14 +310,19 @@ def best_error(result: StudentResult, rule: str, stopping_step: int) -> Array:
     return np.min(result.test_error[:, on_grid], axis=1)
 
 
-def best_errors(results: Mapping[str, StudentResult], stopping_step: int) -> dict[str, float]:
-    """Mean best risk of every student under both stopping rules, and the ST/base ratios.
+def best_errors(
+    results: Mapping[str, StudentResult],
+    stopping_step: int,
+    rules: Sequence[str] = STOPPING_RULES,
+) -> dict[str, float]:
+    """Mean best risk of every student under each rule, the ST/base ratios and the last best step.
 
     Keys: ``<name>_best_error`` and ``best_ratio`` (every step), the same with ``_grid``
-    (the ``stopping_step`` grid); ``best_ratio`` = student_teacher / base.
+    (the ``stopping_step`` grid); ``best_ratio`` = student_teacher / base; ``last_best_step``,
+    the latest best step of any student and replicate.
     """
     values: dict[str, float] = {}
-    for rule in STOPPING_RULES:
+    for rule in rules:
         suffix = "" if rule == "every" else "_grid"
         for name, result in results.items():
             values[f"{name}_best_error{suffix}"] = float(
@@ -348,32 +331,42 @@ def best_errors(results: Mapping[str, StudentResult], stopping_step: int) -> dic
         values[f"best_ratio{suffix}"] = (
             values[f"student_teacher_best_error{suffix}"] / values[f"base_best_error{suffix}"]
         )
+    values["last_best_step"] = int(max(np.max(r.best_step) for r in results.values()))
     return values
 
 
-def train_oracle_comparison(params: Mapping[str, Any], seed: int) -> dict[str, StudentResult]:
-    """Train base, ST with the fitted task-aligned teacher and ST with the oracle V = A.
+def student_teacher(point: LinearPoint, decomposition: Decomposition = "task") -> Student:
+    """The student–teacher run of ``point``: λ = ``feature_weight``, a teacher fitted on N + N_T."""
+    return Student(
+        "student_teacher", "fitted", decomposition, point.feature_weight, point.teacher_samples
+    )
 
-    Both student–teacher runs use λ = ``feature_weight``; the fitted teacher sees
-    ``teacher_samples`` extra clean samples. ``replicates`` training sets, ``steps`` GD steps,
-    the risk recorded on the ``stopping_step`` grid (for :func:`best_error`).
+
+def train_oracle_comparison(
+    point: EarlyStoppingPoint, seed: int, decomposition: Decomposition = "task"
+) -> dict[str, StudentResult]:
+    """Train base, ST with the fitted ``decomposition`` teacher and ST with the oracle V = A.
+
+    Both student–teacher runs use λ = ``feature_weight`` (the oracle's decomposition is
+    task-aligned); the fitted teacher sees ``teacher_samples`` extra clean samples.
+    ``replicates`` training sets, ``steps`` GD steps, the risk recorded on the ``stopping_step``
+    grid (for :func:`best_error`).
 
     Returns:
       ``{"base": …, "student_teacher": …, "oracle": …}``.
     """
-    weight = params["feature_weight"]
     students = [
         Student("base"),
-        Student("student_teacher", "fitted", "task", weight, params["teacher_samples"]),
-        Student("oracle", "oracle", "task", weight),
+        student_teacher(point, decomposition),
+        Student("oracle", "oracle", "task", point.feature_weight),
     ]
     _, results = train_students(
-        params,
+        point,
         seed,
         students,
-        replicates=params["replicates"],
-        steps=params["steps"],
-        record_steps=stopping_record_steps(params["steps"], params["stopping_step"]),
+        replicates=point.replicates,
+        steps=point.steps,
+        record_steps=stopping_record_steps(point.steps, point.stopping_step),
     )
     return results
 

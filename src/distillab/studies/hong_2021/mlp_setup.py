@@ -1,32 +1,34 @@
 """Shared set-up of the nonlinear figure: data split, teachers and students as ReLU MLPs.
 
 The paper checks its linear analysis with nonlinear networks on noisy images [S]; which networks,
-data, noise levels and λ it used is unknown (spec §4.1). Our stand-in [G/D]: scikit-learn's
+data, noise levels and λ it used is unknown (model §4.1). Our stand-in [G/D]: scikit-learn's
 digits (8×8, pixels scaled to [0, 1]) with additive Gaussian input noise of standard deviation σ,
 a ReLU MLP for teacher and student, the teacher trained on clean images, the student on fixed
 noisy versions with cross-entropy plus ``mse_feature_weight``·Σ_l MSE(h_S^l(x̃), h_T^l(x)) over
-all hidden layers (:func:`distillab.losses.feature_loss`; in the spec's sum form this is
+all hidden layers (:func:`distillab.losses.feature_loss`; in the model's sum form this is
 λ = 2·mse_feature_weight/m per layer of width m).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from numpy.typing import NDArray
 
-from distillab.data import digits, mnist
 from distillab.data.clean_noisy import add_input_noise
+from distillab.data.digits import digits
+from distillab.data.mnist_family import mnist
 from distillab.errors import ConfigError
-from distillab.losses import feature_loss
 from distillab.nn import MLP
-from distillab.train import TeacherCache, Trajectory, cross_entropy_objective, fit
-from distillab.train.fit import Batch, Objective
+from distillab.train.cache import TeacherCache
+from distillab.train.fit import Trajectory, fit
+from distillab.train.objectives import cross_entropy_objective, feature_objective
+
+if TYPE_CHECKING:
+    from distillab.studies.hong_2021.digits_noisy import DigitsPoint
 
 __all__ = [
     "NoisySplit",
@@ -72,13 +74,13 @@ class NoisySplit:
     clean_test_inputs: torch.Tensor
 
 
-def noisy_split(params: Mapping[str, Any], seed: int) -> NoisySplit:
+def noisy_split(point: DigitsPoint, seed: int) -> NoisySplit:
     """Split the dataset for ``seed`` and corrupt the student's and the test inputs."""
-    inputs, labels = load_dataset(params["dataset"])
+    inputs, labels = load_dataset(point.dataset)
     order = np.random.default_rng(seed).permutation(len(labels))
-    test, rest = order[: params["test_samples"]], order[params["test_samples"] :]
-    student = rest[: params["student_samples"]]
-    sigma = params["input_noise"]
+    test, rest = order[: point.test_samples], order[point.test_samples :]
+    student = rest[: point.student_samples]
+    sigma = point.input_noise
     as_tensor = torch.as_tensor
 
     def floats(x: NDArray[np.float64]) -> torch.Tensor:
@@ -96,9 +98,8 @@ def noisy_split(params: Mapping[str, Any], seed: int) -> NoisySplit:
     )
 
 
-def _network(params: Mapping[str, Any], inputs: int, classes: int, seed: int) -> MLP:
-    hidden = (params["width"],) * params["hidden_layers"]
-    return MLP(inputs, hidden, classes, seed=seed)
+def _network(point: DigitsPoint, inputs: int, classes: int, seed: int) -> MLP:
+    return MLP(inputs, (point.width,) * point.hidden_layers, classes, seed=seed)
 
 
 def _accuracy(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor) -> float:
@@ -107,25 +108,25 @@ def _accuracy(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor
 
 
 def train_teacher(
-    params: Mapping[str, Any], split: NoisySplit, samples: int, seed: int
+    point: DigitsPoint, split: NoisySplit, samples: int, seed: int
 ) -> tuple[MLP, dict[str, float]]:
     """A teacher trained on the first ``samples`` clean non-test images (0: left untrained).
 
     Returns the teacher and its clean and noisy test accuracies.
     """
     classes = int(split.teacher_labels.max()) + 1
-    teacher = _network(params, split.teacher_inputs.shape[1], classes, seed)
+    teacher = _network(point, split.teacher_inputs.shape[1], classes, seed)
     if samples > 0:
         data = {"x": split.teacher_inputs[:samples], "y": split.teacher_labels[:samples]}
         fit(
             teacher,
             cross_entropy_objective(),
             data,
-            steps=params["teacher_steps"],
-            lr=params["lr"],
-            momentum=params["momentum"],
+            steps=point.teacher_steps,
+            lr=point.lr,
+            momentum=point.momentum,
             # Full-batch GD for digits; minibatches make a 58 000-image MNIST teacher affordable.
-            batch_size=params.get("teacher_batch_size"),
+            batch_size=None if point.teacher_batch_size == "full" else point.teacher_batch_size,
             seed=seed,
         )
     return teacher, {
@@ -146,22 +147,12 @@ def matched_layers(choice: str, hidden_layers: int) -> list[int]:
     return options[choice]
 
 
-def _feature_objective(weight: float, layers: list[int]) -> Objective:
-    def objective(model: torch.nn.Module, batch: Batch) -> torch.Tensor:
-        logits, features = model.forward_features(batch["x"])
-        student = [features[layer] for layer in layers]
-        targets = [batch[f"h{layer}"] for layer in layers]
-        return F.cross_entropy(logits, batch["y"]) + weight * feature_loss(student, targets)
-
-    return objective
-
-
 def train_student(
-    params: Mapping[str, Any], split: NoisySplit, teacher: MLP | None, seed: int
+    point: DigitsPoint, split: NoisySplit, teacher: MLP | None, seed: int
 ) -> Trajectory:
     """Train a student on the noisy inputs; with a teacher, match its hidden features.
 
-    The matched layers are ``params["matched_layers"]`` (see :func:`matched_layers`); the
+    The matched layers are ``point.matched_layers`` (see :func:`matched_layers`); the
     teacher's features on the clean versions of the student's samples come from the
     :class:`~distillab.train.TeacherCache`, so a teacher shared by several grid points (the same
     seed at other noise levels or matched layers) is evaluated once.
@@ -169,22 +160,22 @@ def train_student(
     steps.
     """
     classes = int(split.teacher_labels.max()) + 1
-    student = _network(params, split.noisy_inputs.shape[1], classes, seed)
+    student = _network(point, split.noisy_inputs.shape[1], classes, seed)
     train = {"x": split.noisy_inputs, "y": split.labels}
     if teacher is None:
         objective = cross_entropy_objective()
     else:
         cached = TeacherCache().outputs(teacher, split.clean_inputs, features=True)
-        layers = matched_layers(params["matched_layers"], params["hidden_layers"])
+        layers = matched_layers(point.matched_layers, point.hidden_layers)
         train.update({f"h{layer}": torch.as_tensor(cached[f"feature_{layer}"]) for layer in layers})
-        objective = _feature_objective(params["mse_feature_weight"], layers)
+        objective = feature_objective(point.mse_feature_weight, layers)
     return fit(
         student,
         objective,
         train,
-        steps=params["steps"],
-        lr=params["lr"],
-        momentum=params["momentum"],
-        record_steps=range(0, params["steps"] + 1, params["record_every"]),
+        steps=point.steps,
+        lr=point.lr,
+        momentum=point.momentum,
+        record_steps=range(0, point.steps + 1, point.record_every),
         record=lambda model: {"accuracy": _accuracy(model, split.test_inputs, split.test_labels)},
     )

@@ -1,36 +1,31 @@
 """Figure ``hong-2021/teacher-knowledge``: a better teacher makes a better early-stopped student.
 
 Factor 2 of Hong et al. [S]: the benefit depends on how knowledgeable the teacher is on the
-clean-input problem. Our version [D] (spec §3 T3): a task-aligned teacher V = Y_T X_T^+ fitted on
+clean-input problem. Our version [D] (model §3 T3): a task-aligned teacher V = Y_T X_T^+ fitted on
 the student's N clean samples plus N_T fresh ones; its clean error ‖V − A‖_F² is our C1/C2 at
 σ = 0. Prediction: the best early-stopped student–teacher risk falls with the teacher's clean
 error, and the student of a fitted teacher differs from the student of the oracle teacher V = A
 by a term linear in the teacher's relative error ‖V − A‖²/‖A‖² ∝ 1/(N + N_T − d − 1) (checked
 point by point and as an N_T⁻¹ scaling line); a teacher that interpolates the student's samples
 (N + N_T ≤ d) passes on exactly the labels, so its features carry nothing the labels do not,
-however bad it is elsewhere. Early stopping: best of every step (the spec's rule, the agreement
+however bad it is elsewhere. Early stopping: best of every step (the model's rule, the agreement
 lines) and best of a ``stopping_step`` grid (drawn), from the same runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, seed_statistics, theory_curve
-from distillab.studies.hong_2021.linear_setup import (
-    LINEAR_DEFAULTS,
-    best_errors,
-    mark_divergence,
-    min_norm_theory,
-    target_map,
-    train_oracle_comparison,
-)
+from distillab.studies.hong_2021.common import LINEAR_DEFAULTS, EarlyStoppingPoint, LinearPoint
 from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
-from distillab.sweep.store import Row
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
+
+    from distillab.sweep.store import Row
 
 # The clean error of a min-norm fit on n samples is the trace of an inverse Wishart matrix, whose
 # variance exists only for |n − d| ≥ 4: closer to the peak a seed mean has no standard error.
@@ -43,13 +38,25 @@ GAP_CONSTANT = 0.1
 _SCALING_FACTOR = 5
 
 
-def _has_variance(params: Mapping[str, Any]) -> bool:
-    distance = params["samples"] + params["teacher_samples"] - params["input_dim"]
-    return abs(distance) >= FINITE_VARIANCE
+def _distance_to_peak(point: LinearPoint) -> int:
+    """N + N_T − d: how far the teacher's sample count is from the interpolation peak."""
+    return point.samples + point.teacher_samples - point.input_dim
 
 
-def _teacher_is_fitted(params: Mapping[str, Any]) -> bool:
-    return params["samples"] + params["teacher_samples"] - params["input_dim"] >= FINITE_VARIANCE
+def _has_variance(point: LinearPoint) -> bool:
+    return abs(_distance_to_peak(point)) >= FINITE_VARIANCE
+
+
+def _teacher_is_fitted(point: LinearPoint) -> bool:
+    return _distance_to_peak(point) >= FINITE_VARIANCE
+
+
+def _teacher_error(point: LinearPoint) -> float:
+    """C1/C2 at σ = 0 with N + N_T samples: the teacher's expected clean error ‖V − A‖_F²."""
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    samples = point.samples + point.teacher_samples
+    return linear.min_norm_theory(replace(point, samples=samples, input_noise=0.0))
 
 
 def student_gap_rule(label: str) -> Tolerance:
@@ -65,35 +72,43 @@ def student_gap_rule(label: str) -> Tolerance:
     )
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+def theory(point: EarlyStoppingPoint) -> dict[str, float]:
     """The teacher's expected clean error: C1/C2 at σ = 0 with N + N_T samples (inf at the peak)."""
-    samples = params["samples"] + params["teacher_samples"]
-    return {"teacher_error": min_norm_theory(params, samples=samples, input_noise=0.0)}
+    return {"teacher_error": _teacher_error(point)}
 
 
-def teacher_relative_error(params: Mapping[str, Any]) -> float:
+def teacher_relative_error(point: LinearPoint) -> float:
     """The teacher's expected relative clean error C1/C2(σ = 0, N + N_T)/‖A‖_F² (inf at peak)."""
-    samples = params["samples"] + params["teacher_samples"]
-    error = min_norm_theory(params, samples=samples, input_noise=0.0)
-    return error / float(np.sum(target_map(params) ** 2))
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    return _teacher_error(point) / float(np.sum(linear.target_map(point) ** 2))
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: EarlyStoppingPoint, seed: int) -> dict[str, Any]:
     """Best early-stopped risks of base, ST (fitted teacher) and ST (oracle A), both rules."""
-    results = train_oracle_comparison(params, seed)
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    results = linear.train_oracle_comparison(point, seed)
     values: dict[str, Any] = {
         "teacher_error": float(np.mean(results["student_teacher"].teacher_error)),
-        "last_best_step": int(max(np.max(r.best_step) for r in results.values())),
+        **linear.best_errors(results, point.stopping_step),
     }
-    values.update(best_errors(results, params["stopping_step"]))
     for suffix in ("", "_grid"):
         values[f"oracle_ratio{suffix}"] = (
             values[f"oracle_best_error{suffix}"] / values[f"base_best_error{suffix}"]
         )
-    return mark_divergence(values, results)
+    return linear.mark_divergence(values, results)
 
 
 def plot(rows: list[Row]) -> MplFigure:
+    """ST/base against the teachers' measured clean error; the teachers' error against C1/C2.
+
+    Drawn by hand, not as panels: the left panel's x axis is a measured quantity (the teachers'
+    clean error, with x error bars, each point annotated with its N_T) and the right panel's is
+    N + N_T, a sum of two parameters, with the closed form broken at the peak.
+    """
+    from distillab.report.plotting import finish_axes, new_figure, seed_statistics, theory_curve
+
     figure, axes = new_figure(ncols=2)
     ratio_ax, teacher_ax = axes[0]
     n = rows[0].params["samples"] if rows else 0
@@ -103,35 +118,27 @@ def plot(rows: list[Row]) -> MplFigure:
     _, oracle, _, _ = seed_statistics(rows, "teacher_samples", "oracle_ratio")
     _, grid_ratio, grid_sem, _ = seed_statistics(rows, "teacher_samples", "best_ratio_grid")
     if x.size:
+        bars = {"xerr": error_sem, "capsize": 3, "markersize": 5}
         interpolating = x + n <= d
         for mask, marker, label in (
             (~interpolating, "o", "ST, every-step stopping, N + N_T > d"),
             (interpolating, "s", "ST, every-step stopping, teacher interpolates"),
         ):
             if mask.any():
+                masked = {**bars, "xerr": error_sem[mask], "yerr": ratio_sem[mask]}
                 ratio_ax.errorbar(
-                    error[mask],
-                    ratio[mask],
-                    xerr=error_sem[mask],
-                    yerr=ratio_sem[mask],
-                    fmt=marker,
-                    color="C3",
-                    capsize=3,
-                    markersize=5,
-                    label=label,
+                    error[mask], ratio[mask], fmt=marker, color="C3", label=label, **masked
                 )
         if grid_ratio.size == error.size:
             ratio_ax.errorbar(
                 error,
                 grid_ratio,
-                xerr=error_sem,
                 yerr=grid_sem,
                 fmt="v",
                 color="C7",
-                capsize=3,
-                markersize=5,
                 fillstyle="none",
                 label="ST, stopping on the coarse step grid",
+                **bars,
             )
         for xi, yi, teacher_samples in zip(error, ratio, x, strict=True):
             ratio_ax.annotate(
@@ -153,14 +160,12 @@ def plot(rows: list[Row]) -> MplFigure:
         xscale="log",
     )
     xs, ys = theory_curve(rows, "teacher_samples", "teacher_error")
-    finite = np.isfinite(ys)
-    labelled = False
+    label = "C1/C2 at σ = 0 (ours)"
     for side in (xs + n < d, xs + n > d):
-        keep = side & finite
+        keep = side & np.isfinite(ys)
         if keep.any():
-            label = None if labelled else "C1/C2 at σ = 0 (ours)"
             teacher_ax.plot(xs[keep] + n, ys[keep], color="k", label=label)
-            labelled = True
+            label = None
     if x.size:
         # Greyed: outside the exact line's scope (no finite variance next to the peak).
         inside = np.abs(x + n - d) >= FINITE_VARIANCE
@@ -205,7 +210,7 @@ def _caption() -> str:
         f"σ = {p['input_noise']:g}, τ = {p['label_noise']:g}, λ = {p['feature_weight']:g}, "
         "task-aligned teacher) against the clean error of the teacher, fitted by min-norm least "
         "squares on the student's N clean samples plus N_T fresh ones. Filled: early stopping at "
-        f"the best of every GD step (the spec's rule); open triangles: at the best of every "
+        f"the best of every GD step (the model's rule); open triangles: at the best of every "
         f"{p['stopping_step']}th step. Dashed: the oracle teacher V = A. Right: the teachers' "
         "clean errors against C1/C2 at σ = 0 (our closed forms [D]). Squares: teachers that "
         "interpolate the student's samples (N + N_T ≤ d) pass on exactly the labels (identical "
@@ -213,7 +218,7 @@ def _caption() -> str:
         "matters; the linear-Gaussian model and every line here are ours [D]. What holds under "
         "which rule (measured): with every-step stopping the ST risk approaches the oracle "
         "teacher's as the teacher's error falls (agreement lines), but the interpolating "
-        "teachers also give a ≈5 % gain (spec P6 expects none): their ST run reaches its best "
+        "teachers also give a ≈5 % gain (model P6 expects none): their ST run reaches its best "
         "within ≈15 steps, the base run after ≈70, so copying the labels into a hidden layer "
         f"speeds early-stopped GD up. With the {p['stopping_step']}-step grid every ST run of "
         "this configuration is stopped at its initialisation (its best step lies before the "
@@ -235,6 +240,7 @@ FIGURE = Figure(
     theory=theory,
     simulate=simulate,
     plot=plot,
+    point=EarlyStoppingPoint,
     seeds={"quick": 4, "full": 6},
     compare=(
         Comparison(
@@ -273,9 +279,7 @@ FIGURE = Figure(
                 "(N + N_T − d − 1) (C2 at σ = 0), i.e. ∝ N_T⁻¹"
             ),
             label="ST − oracle ST gap falls as N_T⁻¹ (every-step stopping)",
-            scope=lambda p: (
-                p["teacher_samples"] >= _SCALING_FACTOR * (p["input_dim"] + 1 - p["samples"])
-            ),
+            scope=lambda p: p.teacher_samples >= _SCALING_FACTOR * (p.input_dim + 1 - p.samples),
             scope_reason=(
                 f"N_T ≥ {_SCALING_FACTOR}(d + 1 − N), where 1/(N + N_T − d − 1) is within 20 % "
                 "of 1/N_T, so the predicted slope is −1 to within the slack"

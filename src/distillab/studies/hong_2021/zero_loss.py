@@ -1,7 +1,7 @@
 """Figure ``hong-2021/zero-loss``: training to zero loss removes the student–teacher benefit.
 
 Factor 1 of Hong et al. [S]: trained all the way to zero training loss, a feature-matched student
-loses its advantage; only an early-stopped student can keep it. Our formal version [D] (spec §3
+loses its advantage; only an early-stopped student can keep it. Our formal version [D] (model §3
 T1): when N < d every update of W_1 lies in the row space of X̃, so base and student–teacher
 training both end at the min-norm interpolant Y X̃^+ (up to O(ε) from the initialisation), whose
 expected test risk is the closed form C1; on the way the student–teacher run, guided by a
@@ -10,54 +10,39 @@ knowledgeable task-aligned teacher, passes lower (the early-stopping gain).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, list_statistics, matches, new_figure
-from distillab.studies.hong_2021.linear_setup import (
-    LINEAR_DEFAULTS,
-    Student,
-    log_steps,
-    mark_divergence,
-    min_norm_theory,
-    target_map,
-    train_students,
-)
+from distillab.studies.hong_2021.common import LINEAR_DEFAULTS, GDPoint
 from distillab.studies.spec import Comparison, Figure, Tolerance
-from distillab.sweep.store import Row
-from distillab.theory.deep_linear_kd import lmmse_risk
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
+
+    from distillab.sweep.store import Row
 
 STUDENTS = ("base", "student_teacher")
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+def theory(point: GDPoint) -> dict[str, float]:
     """C1 (the interpolant's expected risk) and the linear Bayes floor R*."""
-    c1 = min_norm_theory(params, samples=params["samples"], input_noise=params["input_noise"])
-    return {"c1": c1, "lmmse": lmmse_risk(target_map(params), input_noise=params["input_noise"])}
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    return {"c1": linear.min_norm_theory(point), "lmmse": linear.lmmse_floor(point)}
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: GDPoint, seed: int) -> dict[str, Any]:
     """Base and ST (fitted task-aligned teacher) trained for ``steps`` steps on R replicates."""
-    students = [
-        Student("base"),
-        Student(
-            "student_teacher",
-            teacher="fitted",
-            decomposition="task",
-            feature_weight=params["feature_weight"],
-            teacher_samples=params["teacher_samples"],
-        ),
-    ]
-    cohort, results = train_students(
-        params,
+    from distillab.studies.hong_2021 import linear_setup as linear
+
+    cohort, results = linear.train_students(
+        point,
         seed,
-        students,
-        replicates=params["replicates"],
-        steps=params["steps"],
-        record_steps=log_steps(params["steps"]),
+        [linear.Student("base"), linear.student_teacher(point)],
+        replicates=point.replicates,
+        steps=point.steps,
+        record_steps=linear.log_steps(point.steps),
     )
     values: dict[str, Any] = {
         "steps": results["base"].steps.tolist(),
@@ -70,25 +55,30 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         values[f"{name}_best_error"] = float(np.mean(result.best_error))
         values[f"{name}_final_error"] = float(np.mean(result.final_error))
         values[f"{name}_final_loss"] = float(np.max(result.final_train_loss))
-    return mark_divergence(values, results)
+    return linear.mark_divergence(values, results)
 
 
 def plot(rows: list[Row]) -> MplFigure:
+    """Risk and loss trajectories of the first point run, with C1, R(Y X̃⁺) and the floor.
+
+    Drawn by hand, not as panels: the trajectories are shown against step + 1 on a log axis with
+    shaded s.e. bands, and the horizontal lines sit at values read from the rows (the theory's C1
+    and floor, the seeds' mean R(Y X̃⁺)).
+    """
+    from distillab.report.plotting import finish_axes, list_statistics, matches, new_figure
+
     figure, axes = new_figure(ncols=2)
     error_ax, loss_ax = axes[0]
-    point = rows[0].params if rows else None
-    chosen = [r for r in rows if point is not None and matches(r, point)]
+    chosen = [r for r in rows if matches(r, rows[0].params)] if rows else []
     labels = {"base": "base (noisy inputs, labels)", "student_teacher": "student–teacher"}
+    steps, _ = list_statistics(chosen, "steps")
     for name, colour in zip(STUDENTS, ("C0", "C3"), strict=True):
-        steps, _ = list_statistics(chosen, "steps")
         mean, sem = list_statistics(chosen, f"{name}_curve")
+        loss, _ = list_statistics(chosen, f"{name}_loss_curve")
         if steps.size:
-            x = steps + 1
-            error_ax.plot(x, mean, color=colour, label=labels[name])
-            error_ax.fill_between(x, mean - sem, mean + sem, color=colour, alpha=0.25)
-        mean, _ = list_statistics(chosen, f"{name}_loss_curve")
-        if steps.size:
-            loss_ax.plot(steps + 1, mean, color=colour, label=labels[name])
+            error_ax.plot(steps + 1, mean, color=colour, label=labels[name])
+            error_ax.fill_between(steps + 1, mean - sem, mean + sem, color=colour, alpha=0.25)
+            loss_ax.plot(steps + 1, loss, color=colour, label=labels[name])
     for row in chosen:
         if row.kind == "theory" and row.ok:
             error_ax.axhline(row.values["c1"], color="k", linestyle="--", label="C1 (interpolant)")
@@ -158,6 +148,7 @@ FIGURE = Figure(
     theory=theory,
     simulate=simulate,
     plot=plot,
+    point=GDPoint,
     seeds={"quick": 4, "full": 6},
     compare=(
         Comparison(
@@ -168,7 +159,7 @@ FIGURE = Figure(
                 "W(0) outside the row space of X̃; seed noise of the paired difference (z = 3) "
                 "plus c·ε with c = 1, ε the initialisation scale.",
                 allowance=1.0,
-                rate=lambda p: p["init_scale"],
+                rate=lambda p: p.init_scale,
                 rate_label="ε",
             ),
             label="base final risk = R(Y X̃⁺) on the same data (T1)",
@@ -183,7 +174,7 @@ FIGURE = Figure(
                 f"least like 1/k with c = {_ST_GAP_CONSTANT:g} from a pilot at other step "
                 "budgets (k = 2424…4923, seeds 0–1), plus the O(ε) of T1.",
                 allowance=1.0,
-                rate=lambda p: _ST_GAP_CONSTANT / p["steps"] + p["init_scale"],
+                rate=lambda p: _ST_GAP_CONSTANT / p.steps + p.init_scale,
                 rate_label=f"({_ST_GAP_CONSTANT:g}/k + ε)",
             ),
             label="ST final risk = R(Y X̃⁺) on the same data (T1)",

@@ -41,9 +41,9 @@ STUDY = Study(
         "Reconstructed by us and checked numerically: the effective logit g and its jump, the "
         "angle form of the risk bound, data inefficiency as the growth exponent of ‖Δw‖², the "
         "teachers, and every experimental setting (the paper's datasets and figures are "
-        "unknown). Kernel convention: Θ = relu_ntk(trained='both'), half the spec's Θ. "
+        "unknown). Kernel convention: Θ = relu_ntk(trained='both'), half the model's Θ. "
         "Teacher: the grid parameter teacher = 'centred' (default: one teacher with Σ a_j = 0) "
-        "or 'per-seed' (the spec's uncentred a_j ~ N(0, 1), a fresh teacher per training set); "
+        "or 'per-seed' (the model's uncentred a_j ~ N(0, 1), a fresh teacher per training set); "
         "which one the paper means is unknown, and perfect-teacher-risk shows both."
     ),
     figures=(

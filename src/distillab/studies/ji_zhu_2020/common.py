@@ -1,73 +1,119 @@
-"""Shared set-up of the ji-zhu-2020 figures: the reference problem, the kernel student, the network.
+"""Shared set-up of the ji-zhu-2020 figures: the reference problem, its points, the kernel student.
 
-Reference problem (spec §4, our scale-down): inputs uniform on S^{d−1} with d = 5; a kernel
+Reference problem (model §4, our scale-down): inputs uniform on S^{d−1} with d = 5; a kernel
 teacher with M = 40 centres and std(z_t) = 3 (:mod:`distillab.data.kernel_teacher`), chosen by
 the grid parameter ``teacher`` (:data:`TEACHERS`; default ``"centred"``, see
 :func:`reference_teacher`); the kernel
-Θ = ``relu_ntk(·, trained="both")``, the NTK of ``TwoLayerNet(trained="both")`` (the spec's Θ is
+Θ = ``relu_ntk(·, trained="both")``, the NTK of ``TwoLayerNet(trained="both")`` (the model's Θ is
 twice it; interpolants and risks are the same, ‖Δw‖² is doubled); ridge 1e−9; a fixed test sample
 per teacher. The training set of simulation seed s is ``unit_sphere(n, d, seed=s)``, whose first k
-rows are ``unit_sphere(k, d, seed=s)``: sets are nested in n, as spec P6 needs.
+rows are ``unit_sphere(k, d, seed=s)``: sets are nested in n, as model P6 needs.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import torch
-from matplotlib.axes import Axes
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from numpy.typing import NDArray
 
-from distillab.data import (
+# From the defining modules: the package attribute ``kernel_teacher`` is also its submodule.
+from distillab.data.kernel_teacher import (
     ImperfectTeacher,
     KernelTeacher,
     imperfect_teacher,
     kernel_teacher,
-    unit_sphere,
 )
-from distillab.errors import ConfigError
+from distillab.data.synthetic import unit_sphere
 from distillab.kernels import relu_ntk
-from distillab.nn import TwoLayerNet
-from distillab.report.plotting import plot_simulation, plot_theory, seed_statistics
-from distillab.sweep.store import Row
-from distillab.theory.linearized_kd import LinearizedKD
-from distillab.train import fit, kd_objective
+from distillab.report.panels import Key, Line, Panel, Plot, Points
+from distillab.studies.point import Point, within
+from distillab.sweep.grid import product_grid
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
+
+    from distillab.sweep.store import Row
+    from distillab.theory.linearized_kd import LinearizedKD
+    from distillab.train.wide_net import KDNetworkRun
 
 __all__ = [
     "REFERENCE",
     "TEACHERS",
+    "KDPoint",
     "KernelProblem",
-    "NetworkRun",
+    "ProblemPoint",
+    "TeacherPoint",
+    "best_ratio_stars",
+    "grid",
     "kernel_problem",
     "kernel_student",
-    "label_ticks",
     "perfect_teacher",
-    "plot_risk_vs_ratio",
     "ratio_label",
     "reference_teacher",
+    "risk_vs_ratio_plot",
     "teacher_with_error",
     "test_inputs",
     "train_network",
 ]
 
-#: The reference setting shared by the synthetic figures (spec §4).
+#: The reference setting shared by the synthetic figures (model §4).
 REFERENCE: dict[str, Any] = {"d": 5, "centres": 40, "logit_std": 3.0, "teacher_seed": 0}
 
+Teacher = Literal["centred", "per-seed"]
 #: The two perfect teachers of the grid parameter ``teacher`` (see :func:`reference_teacher`).
-#: The spec does not say which one the paper means; ``"centred"`` is every figure's default.
-TEACHERS = ("centred", "per-seed")
+#: The model does not say which one the paper means; ``"centred"`` is every figure's default.
+TEACHERS: tuple[str, ...] = typing.get_args(Teacher)
 
-#: Finite-width training (spec E6): full-batch heavy-ball GD on the mean mixed-target loss. The
+#: Finite-width training (model E6): full-batch heavy-ball GD on the mean mixed-target loss. The
 #: momentum keeps every update in the span of the training features, so the linearised limit is
 #: unchanged, and makes 10⁴ steps reach what plain GD at lr 2 needs ≈ 5·10⁵ steps for.
 NETWORK_LR = 10.0
 NETWORK_MOMENTUM = 0.9
+
+
+@dataclass(frozen=True)
+class ProblemPoint(Point):
+    """The reference problem at training-set size n: inputs on S^{d−1}, an M-centre teacher.
+
+    ``centres`` is M, ``logit_std`` the teacher's std(z_t), ``test_size`` the fixed test sample.
+    """
+
+    d: int = within(2)
+    centres: int = within(1)
+    logit_std: float = within(0)
+    teacher_seed: int = within(0)
+    n: int = within(1)
+    test_size: int = within(1)
+
+
+@dataclass(frozen=True)
+class TeacherPoint(ProblemPoint):
+    """A reference problem with one of the perfect teachers :data:`TEACHERS`."""
+
+    teacher: Teacher
+
+
+@dataclass(frozen=True)
+class KDPoint(TeacherPoint):
+    """A perfect-teacher problem distilled with soft ratio ρ and temperature T (mixed-target)."""
+
+    soft_ratio: float = within(0, 1)
+    temperature: float = within(0)
+
+
+def grid(**values: Any) -> list[dict[str, Any]]:
+    """:func:`~distillab.sweep.grid.product_grid` with every scalar value a one-value axis.
+
+    Example:
+      >>> grid(n=[25, 50], d=5)
+      [{'n': 25, 'd': 5}, {'n': 50, 'd': 5}]
+    """
+    return product_grid(**{k: v if isinstance(v, list | tuple) else [v] for k, v in values.items()})
 
 
 @lru_cache(maxsize=8)
@@ -80,23 +126,20 @@ def perfect_teacher(
     )
 
 
-def reference_teacher(params: Mapping[str, Any], seed: int) -> KernelTeacher:
-    """The perfect teacher of simulation seed ``seed`` for the grid parameter ``teacher``.
+def reference_teacher(point: TeacherPoint, seed: int) -> KernelTeacher:
+    """The perfect teacher of simulation seed ``seed`` for the point's ``teacher``.
 
     ``"centred"`` (the default of every figure): one teacher for all seeds, seeded by
     ``teacher_seed``, its coefficients projected onto Σ_j a_j = 0 so that E_x z_t = 0 and the
-    classes are balanced (our choice). ``"per-seed"``: the spec's draw a_j ~ N(0, 1), not
+    classes are balanced (our choice). ``"per-seed"``: the model's draw a_j ~ N(0, 1), not
     centred, a fresh teacher for every training set (seeded ``1000·(teacher_seed + 1) + seed``);
     the NTK's constant component then gives each teacher a random offset, so its classes are
     unbalanced and its transfer risk is lower. Which one the paper means is unknown.
     """
-    kind = params["teacher"]
-    if kind not in TEACHERS:
-        raise ConfigError(f"teacher must be one of {TEACHERS}, got {kind!r}.")
-    shape = (params["d"], params["centres"], params["logit_std"])
-    if kind == "centred":
-        return perfect_teacher(*shape, params["teacher_seed"])
-    return perfect_teacher(*shape, 1000 * (params["teacher_seed"] + 1) + seed, centred=False)
+    shape = (point.d, point.centres, point.logit_std)
+    if point.teacher == "centred":
+        return perfect_teacher(*shape, point.teacher_seed)
+    return perfect_teacher(*shape, 1000 * (point.teacher_seed + 1) + seed, centred=False)
 
 
 @lru_cache(maxsize=8)
@@ -136,12 +179,11 @@ class KernelProblem:
 
 
 def kernel_problem(
-    params: Mapping[str, Any], seed: int, teacher: KernelTeacher | ImperfectTeacher
+    point: ProblemPoint, seed: int, teacher: KernelTeacher | ImperfectTeacher
 ) -> KernelProblem:
     """Training set ``unit_sphere(n, d, seed)``, the teacher's logits and labels, the student."""
-    d = params["d"]
-    X = unit_sphere(params["n"], d, seed=seed)
-    X_test = test_inputs(d, params["test_size"], params["teacher_seed"])
+    X = unit_sphere(point.n, point.d, seed=seed)
+    X_test = test_inputs(point.d, point.test_size, point.teacher_seed)
     student = kernel_student(X, X_test, teacher.logits(X), teacher.labels(X))
     return KernelProblem(X, X_test, student, teacher.logits(X_test), teacher.labels(X_test))
 
@@ -157,6 +199,8 @@ def kernel_student(
     ``teacher_logits`` and ``labels`` are the ``(n,)`` z_t and 0/1 labels of ``X``; predictions
     are made on the ``(n_test, d)`` inputs ``X_test``.
     """
+    from distillab.theory.linearized_kd import LinearizedKD
+
     return LinearizedKD(
         relu_ntk(X, trained="both"),
         relu_ntk(X_test, X, trained="both"),
@@ -165,63 +209,34 @@ def kernel_student(
     )
 
 
-@dataclass(frozen=True)
-class NetworkRun:
-    """A trained finite-width student.
-
-    Attributes:
-      status: ``"ok"`` or ``"diverged"``.
-      train_logits: ``(n,)`` logits on the training inputs after training.
-      test_logits: ``(n_test,)`` logits on the test inputs after training.
-      relative_weight_change: ‖W − W₀‖_F/‖W₀‖_F of the first layer.
-    """
-
-    status: str
-    train_logits: NDArray[np.float64]
-    test_logits: NDArray[np.float64]
-    relative_weight_change: float
-
-
 def train_network(
-    X: NDArray[np.float64],
-    teacher_logits: NDArray[np.float64],
-    labels: NDArray[np.float64],
-    X_test: NDArray[np.float64],
+    problem: KernelProblem,
     *,
     soft_ratio: float,
     temperature: float,
     width: int,
     steps: int,
     seed: int,
-) -> NetworkRun:
-    r"""Train ``TwoLayerNet(trained="both", antisymmetric=True)`` with ``kd_loss`` (mixed-target).
+) -> KDNetworkRun:
+    r"""The study's finite-width student (model E6) on ``problem``'s training set and test inputs.
 
-    Full-batch heavy-ball GD (η = ``NETWORK_LR``, μ = ``NETWORK_MOMENTUM``) on the mean loss, in
-    float32 (logits are O(10); float32 keeps them to 1e−6 relative at a third of the cost).
+    :func:`distillab.train.wide_net.kd_network_gd`: full-batch heavy-ball GD at η =
+    ``NETWORK_LR``, μ = ``NETWORK_MOMENTUM``, float32.
     """
-    dtype = torch.float32
-    net = TwoLayerNet(X.shape[1], width, trained="both", antisymmetric=True, seed=seed, dtype=dtype)
-    start = net.W.detach().clone()
-    train = {
-        "x": torch.as_tensor(X, dtype=dtype),
-        "y": torch.as_tensor(labels, dtype=dtype),
-        "teacher_logits": torch.as_tensor(teacher_logits, dtype=dtype),
-    }
-    trajectory = fit(
-        net,
-        kd_objective(soft_ratio=soft_ratio, temperature=temperature, variant="mixed-target"),
-        train,
+    from distillab.train.wide_net import kd_network_gd
+
+    return kd_network_gd(
+        problem.X,
+        problem.student.teacher_logits,
+        problem.student.labels,
+        problem.X_test,
+        soft_ratio=soft_ratio,
+        temperature=temperature,
+        width=width,
         steps=steps,
         lr=NETWORK_LR,
         momentum=NETWORK_MOMENTUM,
-        evaluate={"test": torch.as_tensor(X_test, dtype=dtype)},
-    )
-    change = float(torch.linalg.norm(net.W.detach() - start) / torch.linalg.norm(start))
-    return NetworkRun(
-        trajectory.status,
-        trajectory.outputs["train"][-1],
-        trajectory.outputs["test"][-1],
-        change if math.isfinite(change) else float("nan"),
+        seed=seed,
     )
 
 
@@ -230,50 +245,60 @@ def ratio_label(soft_ratio: float) -> str:
     return f"ρ = {soft_ratio:g}"
 
 
-def label_ticks(ax: Axes, values: list[float]) -> None:
-    """Major x ticks at the grid ``values`` with plain labels (log axes crowd minor labels)."""
-    if not values:
-        return
-    ax.xaxis.set_major_locator(FixedLocator(values))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+def risk_vs_ratio_plot(
+    ns: Sequence[int],
+    parameter: str,
+    values: Sequence[float],
+    *,
+    theory_label: str,
+    ylabel: str,
+    title: Callable[[float], str],
+) -> Plot:
+    """Imperfect-teacher panels, one per value of ``parameter``: risk vs ρ per training set size.
 
-
-def plot_risk_vs_ratio(
-    ax: Axes, rows: Sequence[Row], where: Mapping[str, Any], *, theory_label: str
-) -> None:
-    """One imperfect-teacher panel: risk vs ρ per n (best ρ starred), the teacher's error dashed.
-
-    Every training set size n of ``rows`` gets the seed means ± s.e. of ``risk`` against
-    ``soft_ratio`` (restricted to ``where``) in its own colour, with a star at its smallest seed
-    mean; the theory ``teacher_error`` (read at the smallest n) is drawn as a dashed black line
-    labelled ``theory_label``.
+    ``ns`` are the sizes of the figure's grids (one list for both profiles, so a size keeps its
+    colour). Every n gets the seed means ± s.e. of ``risk`` in its own colour (its star at the
+    best ρ is added by :func:`best_ratio_stars`); the theory ``teacher_error`` (read at the
+    smallest n run) is a dashed black line labelled ``theory_label``.
     """
-    ns = sorted({r.params["n"] for r in rows})
-    for colour, n in enumerate(ns):
-        selected = {**where, "n": n}
-        plot_simulation(
-            ax,
-            rows,
+    star = {"color": "k", "marker": "*", "linestyle": "none", "style": {"markersize": 10}}
+    series = (
+        *(
+            Points("risk", label=f"n = {n}", color=f"C{i}", where={"n": n})
+            for i, n in enumerate(ns)
+        ),
+        Line("teacher_error", label=theory_label, color="k", linestyle="--", where={"n": min}),
+        Key("best ρ (seed mean)", **star),
+    )
+    panels = (
+        Panel(
             "soft_ratio",
-            "risk",
-            where=selected,
-            color=f"C{colour}",
-            label=f"n = {n}",
+            series=series,
+            xlabel="soft ratio ρ",
+            ylabel=ylabel,
+            title=title(value),
+            where={parameter: value},
         )
-        ratios, mean, _, _ = seed_statistics(rows, "soft_ratio", "risk", where=selected)
-        if mean.size:
-            best = int(np.argmin(mean))
-            ax.plot(ratios[best], mean[best], "*", color=f"C{colour}", markersize=13)
-    if ns:
-        plot_theory(
-            ax,
-            rows,
-            "soft_ratio",
-            "teacher_error",
-            where={**where, "n": ns[0]},
-            color="k",
-            linestyle="--",
-            label=theory_label,
-        )
-    ax.plot([], [], "k*", markersize=10, label="best ρ (seed mean)")
+        for value in values
+    )
+    return Plot(*panels, width=5.0, height=3.9)
+
+
+def best_ratio_stars(plot: Plot, drawing: MplFigure, rows: Sequence[Row]) -> MplFigure:
+    """``drawing`` of ``plot`` with a star at the soft ratio of the smallest seed mean of every
+    :class:`~distillab.report.panels.Points` series, in the series' colour (the measured best ρ).
+
+    The best ρ is a statistic of the seed means across grid points, not a stored value, so it is
+    drawn here rather than by a panel.
+    """
+    from distillab.report.plotting import seed_statistics
+
+    for ax, panel in zip(drawing.axes, plot.panels, strict=False):
+        for series in panel.series:
+            if isinstance(series, Points):
+                where = {**panel.where, **series.where}
+                ratios, mean, _, _ = seed_statistics(rows, panel.x, series.y, where=where)
+                if mean.size:
+                    best = int(np.argmin(mean))
+                    ax.plot(ratios[best], mean[best], "*", color=series.color, markersize=13)
+    return drawing

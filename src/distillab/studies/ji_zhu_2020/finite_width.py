@@ -20,34 +20,34 @@ rate instead of a width cut-off. The constants c come from earlier runs of this 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
 from distillab.kernels import relu_ntk
-from distillab.report.plotting import (
-    finish_axes,
-    new_figure,
-    plot_simulation,
-    plot_theory,
-    seed_statistics,
-)
+from distillab.report.panels import Line, Panel, Plot, Points, Reference, render
 from distillab.studies.ji_zhu_2020.common import (
     NETWORK_LR,
     NETWORK_MOMENTUM,
     REFERENCE,
+    KDPoint,
     KernelProblem,
+    grid,
     kernel_problem,
-    label_ticks,
     reference_teacher,
     train_network,
 )
+from distillab.studies.point import within
 from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
-from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
-from distillab.theory.linearized_kd import KernelTrajectory, jump_size, kernel_gradient_descent
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
+
+    from distillab.sweep.store import Row
+    from distillab.train.kernel_gd import KernelTrajectory
 
 #: Earlier runs: sign disagreement with the kernel student × √m = 0.22 (T = 1, m = 1024, n = 40),
 #: 0.58 (T = 1, m = 4096, n = 60), 0.97, 1.22, 1.54 (T = 4, m = 1024, 2048, 4096, n = 60).
@@ -59,26 +59,36 @@ TRAIN_ALLOWANCE = 1.0
 MOVEMENT_ALLOWANCE = 10.0
 
 
-def _lazy_rate(params: Mapping[str, Any]) -> float:
-    return float(params["width"]) ** -0.5
+@dataclass(frozen=True)
+class WidthPoint(KDPoint):
+    """A width-m network trained ``steps`` GD steps on training set ``data_seed``."""
+
+    width: int = within(1)
+    steps: int = within(1)
+    data_seed: int = within(0)
 
 
-def _problem(params: Mapping[str, Any]) -> KernelProblem:
-    seed = params["data_seed"]
-    return kernel_problem(params, seed, reference_teacher(params, seed))
+def _lazy_rate(point: WidthPoint) -> float:
+    return float(point.width) ** -0.5
 
 
-def _kernel_run(params: Mapping[str, Any], problem: KernelProblem) -> KernelTrajectory:
+def _problem(point: WidthPoint) -> KernelProblem:
+    return kernel_problem(point, point.data_seed, reference_teacher(point, point.data_seed))
+
+
+def _kernel_run(point: WidthPoint, problem: KernelProblem) -> KernelTrajectory:
+    from distillab.train.kernel_gd import kernel_gradient_descent
+
     return kernel_gradient_descent(
-        problem.student.K_train,
-        problem.student.K_test_train,
+        problem.student.ntk_gram,
+        problem.student.ntk_cross,
         problem.student.teacher_logits,
         problem.student.labels,
-        soft_ratio=params["soft_ratio"],
-        temperature=params["temperature"],
+        soft_ratio=point.soft_ratio,
+        temperature=point.temperature,
         lr=NETWORK_LR,
         momentum=NETWORK_MOMENTUM,
-        steps=params["steps"],
+        steps=point.steps,
     )
 
 
@@ -87,38 +97,27 @@ def _train_deviation(train_logits: np.ndarray, target: np.ndarray) -> float:
     return float(np.max(np.abs(train_logits - target)) / np.max(np.abs(target)))
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+def theory(point: WidthPoint) -> dict[str, float]:
     """The m → ∞ network after ``steps`` steps: kernel GD on the same data."""
-    problem = _problem(params)
-    converged = problem.student.solve(
-        soft_ratio=params["soft_ratio"], temperature=params["temperature"]
-    )
-    run = _kernel_run(params, problem)
+    problem = _problem(point)
+    converged = problem.student.solve(soft_ratio=point.soft_ratio, temperature=point.temperature)
+    run = _kernel_run(point, problem)
     beta = problem.student.coefficients(run.train_logits[-1])
     first_layer = float(beta @ relu_ntk(problem.X, trained="first") @ beta)
     return {
         "sign_agreement": float(np.mean((run.test_logits[-1] > 0) == (converged.test_logits > 0))),
         "train_deviation": _train_deviation(run.train_logits[-1], converged.training_logits),
-        "relative_weight_change": math.sqrt(first_layer / (params["width"] * params["d"])),
+        "relative_weight_change": math.sqrt(first_layer / (point.width * point.d)),
     }
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: WidthPoint, seed: int) -> dict[str, Any]:
     """Train the width-m network (init ``seed``) and compare it with both kernel predictions."""
-    problem = _problem(params)
-    kd = {"soft_ratio": params["soft_ratio"], "temperature": params["temperature"]}
+    problem = _problem(point)
+    kd = {"soft_ratio": point.soft_ratio, "temperature": point.temperature}
     converged = problem.student.solve(**kd)
-    kernel = _kernel_run(params, problem)
-    net = train_network(
-        problem.X,
-        problem.student.teacher_logits,
-        problem.student.labels,
-        problem.X_test,
-        **kd,
-        width=params["width"],
-        steps=params["steps"],
-        seed=seed,
-    )
+    kernel = _kernel_run(point, problem)
+    net = train_network(problem, **kd, width=point.width, steps=point.steps, seed=seed)
     if net.status != "ok":
         return {"status": net.status, "message": "network training diverged"}
     same_time = kernel.test_logits[-1]
@@ -134,97 +133,102 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     }
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=2, nrows=2, width=5.0, height=3.7)
-    temperatures = sorted({r.params["temperature"] for r in rows}) or [1.0]
-    for colour, temperature in enumerate(temperatures):
+def _against_limit(key: str, *extra: Reference, **panel: Any) -> Panel:
+    """The network's ``key`` (points) against its m → ∞ value (dashed), per temperature."""
+    return Panel(
+        "width",
+        series=(
+            Line(key, label="m → ∞ (kernel GD), T = {by}", linestyle="--"),
+            Points(key, label="network, T = {by}"),
+            *extra,
+        ),
+        xlabel="width m",
+        xscale="log2",
+        by="temperature",
+        by_label=lambda t: f"{t:g}",
+        xticks="grid",
+        **panel,
+    )
+
+
+def _guide(ax: Axes, rows: Sequence[Row]) -> None:
+    """A line ∝ m^{−1/2} through the widest network's distance, per temperature (a guide)."""
+    from distillab.report.plotting import seed_statistics
+
+    for colour, temperature in enumerate(sorted({r.params["temperature"] for r in rows})):
         where = {"temperature": temperature}
-        style = {"color": f"C{colour}"}
-        suffix = f"T = {temperature:g}"
-        for ax, key in (
-            (axes[0, 0], "sign_agreement"),
-            (axes[1, 0], "train_deviation"),
-            (axes[1, 1], "relative_weight_change"),
-        ):
-            plot_theory(
-                ax,
-                rows,
-                "width",
-                key,
-                where=where,
-                linestyle="--",
-                label=f"m → ∞ (kernel GD), {suffix}",
-                **style,
-            )
-            plot_simulation(
-                ax,
-                rows,
-                "width",
-                key,
-                where=where,
-                label=f"network, {suffix}",
-                scope=FIGURE.compare[0].in_scope,
-                **style,
-            )
-        plot_simulation(
-            axes[0, 1],
-            rows,
-            "width",
-            "test_logit_difference",
-            where=where,
-            label=f"network vs kernel GD, {suffix}",
-            **style,
-        )
         widths, mean, _, _ = seed_statistics(rows, "width", "test_logit_difference", where=where)
         if widths.size:
             guide = mean[-1] * np.sqrt(widths[-1] / widths)
             label = r"$\propto m^{-1/2}$ (guide)" if colour == 0 else None
-            axes[0, 1].plot(widths, guide, color="0.6", linestyle=":", label=label)
-    axes[0, 0].axhline(0.97, color="0.5", linestyle=":", label="spec P11: 0.97")
-    finish_axes(
-        axes[0, 0],
-        xlabel="width m",
+            ax.plot(widths, guide, color="0.6", linestyle=":", label=label)
+    if ax.get_legend_handles_labels()[1]:
+        ax.legend(fontsize=8)
+
+
+_SPEC = {"color": "0.5", "linestyle": ":", "style": {"linewidth": 1.5}}
+
+PLOT = Plot(
+    _against_limit(
+        "sign_agreement",
+        Reference(0.97, label="model P11: 0.97", **_SPEC),
         ylabel="sign agreement with kernel interpolant",
         title="Test predictions: network vs converged kernel student",
-        xscale="log2",
-    )
-    finish_axes(
-        axes[0, 1],
+    ),
+    Panel(
+        "width",
+        series=(Points("test_logit_difference", label="network vs kernel GD, T = {by}"),),
         xlabel="width m",
         ylabel=r"$\|f_{net} - f_{kernel\,GD}\| / \|f_{kernel\,GD}\|$ (test)",
         title="Distance from the linearised dynamics",
         xscale="log2",
         yscale="log",
-    )
-    axes[1, 0].axhline(0.10, color="0.5", linestyle=":", label="spec P1: 10% of scale")
-    finish_axes(
-        axes[1, 0],
-        xlabel="width m",
+        by="temperature",
+        by_label=lambda t: f"{t:g}",
+        xticks="grid",
+    ),
+    _against_limit(
+        "train_deviation",
+        Reference(0.10, label="model P1: 10% of scale", **_SPEC),
         ylabel=r"$\max_i |z_i - g_i| / \max_i |g_i|$",
         title="Training logits vs effective logit g",
-        xscale="log2",
-    )
-    finish_axes(
-        axes[1, 1],
-        xlabel="width m",
+    ),
+    _against_limit(
+        "relative_weight_change",
         ylabel=r"$\|W - W_0\|_F / \|W_0\|_F$",
         title="First-layer movement (lazy regime)",
-        xscale="log2",
         yscale="log",
-    )
-    for ax in axes.flat:
-        label_ticks(ax, sorted({r.params["width"] for r in rows}))
-    return figure
+    ),
+    ncols=2,
+    width=5.0,
+    height=3.7,
+)
+
+
+# Panels cannot draw the guide: it is anchored on the widest network's measured distance.
+def plot(rows: Sequence[Row]) -> MplFigure:
+    """``PLOT`` with the m^{−1/2} guide (:func:`_guide`) on the distance panel (top right)."""
+    drawing = render(PLOT, rows, FIGURE)
+    _guide(drawing.axes[1], rows)
+    return drawing
 
 
 _SOFT_RATIO = 0.5
+#: J(ρ, T = 4) of Variant A in closed form, 2T·ln((2−ρ)/ρ), for the caption.
+_JUMP_AT_T4 = 8.0 * math.log((2.0 - _SOFT_RATIO) / _SOFT_RATIO)
 _QUICK = {"n": 40, "steps": 10000, "data_seed": 0, "test_size": 2000}
 _FULL = {"n": 60, "steps": 20000, "data_seed": 0, "test_size": 4000}
 
 
 def _grid(widths: list[int], temperatures: tuple[float, ...], **base: Any) -> list[dict[str, Any]]:
-    base = {**REFERENCE, "teacher": "centred", "soft_ratio": _SOFT_RATIO, **base}
-    return product_grid(temperature=temperatures, width=widths, **{k: [v] for k, v in base.items()})
+    return grid(
+        temperature=temperatures,
+        width=widths,
+        **REFERENCE,
+        teacher="centred",
+        soft_ratio=_SOFT_RATIO,
+        **base,
+    )
 
 
 FIGURE = Figure(
@@ -237,12 +241,12 @@ FIGURE = Figure(
         f"{NETWORK_MOMENTUM:g}, quick {_QUICK['steps']} / full {_FULL['steps']} steps) on "
         "kd_loss; points: mean ± s.e. over network initialisations on one training set. Dashed: "
         "the m → ∞ limit of the same run (kernel GD with the analytic NTK). Top left: sign "
-        "agreement of test predictions with the converged kernel student (spec P11: ≥ 0.97 at "
+        "agreement of test predictions with the converged kernel student (model P11: ≥ 0.97 at "
         "m ≥ 1024). Top right: relative test-logit distance from kernel GD (→ 0 as m grows). "
-        "Bottom: training-logit distance from g (spec P1) and first-layer movement (∝ m^{−1/2}). "
+        "Bottom: training-logit distance from g (model P1) and first-layer movement (∝ m^{−1/2}). "
         "Agreement lines claim every width with an allowance c·m^{−1/2} and check that rate by "
         "scaling lines. At T = 4 (full profile) the target is large (J = "
-        f"{jump_size(_SOFT_RATIO, 4.0):.2g}) and the first layer moves far: the network is "
+        f"{_JUMP_AT_T4:.2g}) and the first layer moves far: the network is "
         "only slowly becoming lazy, so the rate may not yet show there."
     ),
     grid={
@@ -252,6 +256,7 @@ FIGURE = Figure(
     theory=theory,
     simulate=simulate,
     plot=plot,
+    point=WidthPoint,
     seeds={"quick": 2, "full": 4},
     compare=(
         Comparison(

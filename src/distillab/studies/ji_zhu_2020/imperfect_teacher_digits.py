@@ -15,18 +15,27 @@ disagreement, which shrinks as the student sees more of the teacher.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure
-from distillab.studies.ji_zhu_2020.common import kernel_student, plot_risk_vs_ratio
-from distillab.studies.ji_zhu_2020.teachers import DigitsTask, digits_task
+from distillab.report.panels import render
+from distillab.studies.ji_zhu_2020.common import (
+    best_ratio_stars,
+    grid,
+    kernel_student,
+    risk_vs_ratio_plot,
+)
+from distillab.studies.point import Point, within
 from distillab.studies.spec import Comparison, Figure, Tolerance
-from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
+
+    from distillab.studies.ji_zhu_2020.teachers import DigitsTask
+    from distillab.sweep.store import Row
 
 RATIOS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
 TEMPERATURES = (1.0, 4.0)
@@ -34,32 +43,51 @@ TEMPERATURES = (1.0, 4.0)
 #: disagreement times n as 0.30, 0.28, 0.38, 0.71 at n = 10, 20, 50, 100: it falls more slowly
 #: than 1/n at n = 100 (the network teacher is not exactly an NTK function), and c covers that.
 DISAGREEMENT_ALLOWANCE = 0.75
+_NS = {"quick": [10, 20, 50], "full": [10, 20, 50, 100]}
 
 
-def _task(params: Mapping[str, Any]) -> DigitsTask:
+@dataclass(frozen=True)
+class DigitsPoint(Point):
+    """Digits ``positive`` vs ``negative``, a network teacher trained on ``teacher_size`` of them
+    (width, GD steps, seed), and a student on n others distilled at soft ratio ρ, temperature T."""
+
+    positive: int = within(0, 9)
+    negative: int = within(0, 9)
+    teacher_size: int = within(1)
+    teacher_width: int = within(1)
+    teacher_steps: int = within(1)
+    teacher_seed: int = within(0)
+    n: int = within(1)
+    soft_ratio: float = within(0, 1)
+    temperature: float = within(0)
+
+
+def _task(point: DigitsPoint) -> DigitsTask:
+    from distillab.studies.ji_zhu_2020.teachers import digits_task
+
     return digits_task(
-        params["positive"],
-        params["negative"],
-        params["teacher_size"],
-        params["teacher_width"],
-        params["teacher_steps"],
-        params["teacher_seed"],
+        point.positive,
+        point.negative,
+        point.teacher_size,
+        point.teacher_width,
+        point.teacher_steps,
+        point.teacher_seed,
     )
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+def theory(point: DigitsPoint) -> dict[str, float]:
     """The teacher's error on the examples it was not trained on."""
-    return {"teacher_error": _task(params).teacher_error}
+    return {"teacher_error": _task(point).teacher_error}
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
+def simulate(point: DigitsPoint, seed: int) -> dict[str, float]:
     """Kernel student on n random pool examples; risk on the rest of the pool."""
-    task = _task(params)
+    task = _task(point)
     order = np.random.default_rng([seed, 5]).permutation(task.pool)
-    train, test = order[: params["n"]], order[params["n"] :]
+    train, test = order[: point.n], order[point.n :]
     X, X_test = task.X[train], task.X[test]
     student = kernel_student(X, X_test, task.teacher_logits[train], task.labels[train]).solve(
-        soft_ratio=params["soft_ratio"], temperature=params["temperature"]
+        soft_ratio=point.soft_ratio, temperature=point.temperature
     )
     teacher_wrong = (task.teacher_logits[test] > 0) != (task.labels[test] == 1.0)
     return {
@@ -67,19 +95,6 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
         "transfer_risk": student.transfer_risk(task.teacher_logits[test]),
         "teacher_error_test": float(np.mean(teacher_wrong)),
     }
-
-
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=len(TEMPERATURES), width=5.0, height=3.9)
-    for ax, temperature in zip(axes[0], TEMPERATURES, strict=True):
-        plot_risk_vs_ratio(ax, rows, {"temperature": temperature}, theory_label="teacher error")
-        finish_axes(
-            ax,
-            xlabel="soft ratio ρ",
-            ylabel="test error vs true labels",
-            title=f"Digits 3 vs 8, weak network teacher, T = {temperature:g}",
-        )
-    return figure
 
 
 _TASK = {
@@ -91,11 +106,20 @@ _TASK = {
     "teacher_seed": 0,
 }
 
+PLOT = risk_vs_ratio_plot(
+    _NS["full"],
+    "temperature",
+    TEMPERATURES,
+    theory_label="teacher error",
+    ylabel="test error vs true labels",
+    title=lambda t: f"Digits 3 vs 8, weak network teacher, T = {t:g}",
+)
 
-def _grid(ns: list[int]) -> list[dict[str, Any]]:
-    return product_grid(
-        temperature=TEMPERATURES, n=ns, soft_ratio=RATIOS, **{k: [v] for k, v in _TASK.items()}
-    )
+
+# Panels cannot mark the best ρ: a statistic of the seed means across grid points.
+def plot(rows: Sequence[Row]) -> MplFigure:
+    """``PLOT`` with a star at each n's best ρ (:func:`best_ratio_stars`)."""
+    return best_ratio_stars(PLOT, render(PLOT, rows, FIGURE), rows)
 
 
 FIGURE = Figure(
@@ -114,10 +138,14 @@ FIGURE = Figure(
         f"error on the same examples, allowing {DISAGREEMENT_ALLOWANCE:g}/n for their "
         "disagreement."
     ),
-    grid={"quick": _grid([10, 20, 50]), "full": _grid([10, 20, 50, 100])},
+    grid={
+        profile: grid(temperature=TEMPERATURES, n=ns, soft_ratio=RATIOS, **_TASK)
+        for profile, ns in _NS.items()
+    },
     theory=theory,
     simulate=simulate,
     plot=plot,
+    point=DigitsPoint,
     seeds={"quick": 12, "full": 40},
     compare=(
         Comparison(
@@ -128,12 +156,12 @@ FIGURE = Figure(
                 "student–teacher disagreement that bounds the difference, c/n with c = 0.75 "
                 "from a pilot on splits 100–111 (0.30 … 0.71 at n = 10 … 100).",
                 allowance=DISAGREEMENT_ALLOWANCE,
-                rate=lambda p: 1.0 / p["n"],
+                rate=lambda p: 1.0 / p.n,
                 rate_label="1/n",
                 relative=False,
             ),
             label="ρ = 1 student inherits the teacher's error, every n and T",
-            scope=lambda p: p["soft_ratio"] == 1.0,
+            scope=lambda p: p.soft_ratio == 1.0,
             scope_reason=(
                 "ρ = 1 only: pure soft labels make the student follow the teacher; for ρ < 1 the "
                 "true labels move it away from the teacher by design"

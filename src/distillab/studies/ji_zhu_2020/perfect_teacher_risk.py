@@ -1,7 +1,7 @@
 """Figure ``ji-zhu-2020/perfect-teacher-risk``: transfer risk vs n per soft ratio, perfect teacher.
 
 The linearised student (m → ∞, trained to convergence) interpolates g_{ρ,T}(z_t); its transfer
-risk R_n = P_x[sign z_s ≠ sign z_t] is measured by Monte Carlo over training sets (spec E2). The
+risk R_n = P_x[sign z_s ≠ sign z_t] is measured by Monte Carlo over training sets (model E2). The
 paper states that a high soft ratio helps with a perfect teacher [V]; the mechanism (ρ = 1: target
 in the RKHS, fast decay; ρ < 1: a jump J(ρ, T), slow decay or plateau) is reconstructed [R].
 At the smallest n a real ``TwoLayerNet`` (trained="both", antisymmetric) trained on the same data
@@ -10,32 +10,31 @@ by at most the fraction of test inputs where their signs differ, O(m^{−1/2}) i
 
 Finding: the teacher is a grid parameter (``teacher``, see
 :func:`~distillab.studies.ji_zhu_2020.common.reference_teacher`). The default single *centred*
-teacher gives a higher transfer risk for ρ < 1 than the spec's uncentred teacher drawn afresh
+teacher gives a higher transfer risk for ρ < 1 than the model's uncentred teacher drawn afresh
 for every training set (whose classes are unbalanced); the paper does not say which it means, so
 the figure shows both, side by side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
+from distillab.report.panels import Key, Panel, Plot, Points
 from distillab.studies.ji_zhu_2020.common import (
     REFERENCE,
     TEACHERS,
+    KDPoint,
+    grid,
     kernel_problem,
-    label_ticks,
     ratio_label,
     reference_teacher,
     train_network,
 )
+from distillab.studies.point import within
 from distillab.studies.spec import Comparison, Figure, Tolerance
-from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
 
 QUICK_RATIOS = (0.1, 0.5, 0.9, 1.0)
 FULL_RATIOS = (0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
@@ -45,25 +44,27 @@ FULL_RATIOS = (0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
 NETWORK_ALLOWANCE = 0.6
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OverlayPoint(KDPoint):
+    """A perfect-teacher point; a width-m network is trained too when n ≤ ``network_max_n``."""
+
+    network_max_n: int = within(0)
+    network_width: int = within(1)
+    network_steps: int = within(1)
+
+
+def simulate(point: OverlayPoint, seed: int) -> dict[str, Any]:
     """Kernel student on training set ``seed``; a trained network too when n ≤ network_max_n."""
-    problem = kernel_problem(params, seed, reference_teacher(params, seed))
-    kd = {"soft_ratio": params["soft_ratio"], "temperature": params["temperature"]}
+    problem = kernel_problem(point, seed, reference_teacher(point, seed))
+    kd = {"soft_ratio": point.soft_ratio, "temperature": point.temperature}
     student = problem.student.solve(**kd)
     values: dict[str, Any] = {
         "risk": student.transfer_risk(problem.teacher_test_logits),
         "weight_norm_sq": student.weight_norm_sq,
     }
-    if params["n"] <= params["network_max_n"]:
+    if point.n <= point.network_max_n:
         run = train_network(
-            problem.X,
-            problem.student.teacher_logits,
-            problem.student.labels,
-            problem.X_test,
-            **kd,
-            width=params["network_width"],
-            steps=params["network_steps"],
-            seed=seed,
+            problem, **kd, width=point.network_width, steps=point.network_steps, seed=seed
         )
         if run.status != "ok":
             return {"status": run.status, "message": "network training diverged", **values}
@@ -76,50 +77,39 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return values
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=len(TEACHERS), width=5.6, height=4.4)
-    ratios = sorted({r.params["soft_ratio"] for r in rows}) or list(QUICK_RATIOS)
-    overlay = FIGURE.compare[0]
-    for ax, teacher in zip(axes[0], TEACHERS, strict=True):
-        for colour, rho in enumerate(ratios):
-            where = {"soft_ratio": rho, "teacher": teacher}
-            plot_simulation(
-                ax,
-                rows,
-                "n",
-                "risk",
-                where=where,
-                color=f"C{colour}",
-                label=f"{ratio_label(rho)}, kernel student",
-            )
-            plot_simulation(
-                ax,
-                rows,
-                "n",
-                "network_risk",
-                where=where,
-                scope=overlay.in_scope,
-                color=f"C{colour}",
-                fmt="s",
-                markerfacecolor="none",
-                markersize=7,
-            )
-        ax.plot([], [], "ks", markerfacecolor="none", label="trained network (same data)")
-        finish_axes(
-            ax,
+PLOT = Plot(
+    *(
+        Panel(
+            "n",
+            series=(
+                Points("risk", label="{by}, kernel student"),
+                Points(
+                    "network_risk",
+                    style={"fmt": "s", "markerfacecolor": "none", "markersize": 7},
+                ),
+                Key(
+                    "trained network (same data)",
+                    color="k",
+                    marker="s",
+                    linestyle="none",
+                    style={"markerfacecolor": "none"},
+                ),
+            ),
             xlabel="training set size n",
             ylabel=r"transfer risk $P[\mathrm{sign}\,z_s \neq \mathrm{sign}\,z_t]$",
             title=f"teacher = {teacher} (T = 1, mixed-target)",
             xscale="log",
+            xticks="grid",
             yscale="log",
+            by="soft_ratio",
+            by_label=ratio_label,
+            where={"teacher": teacher},
         )
-        label_ticks(ax, sorted({r.params["n"] for r in rows}))
-    return figure
-
-
-def _grid(ns: list[int], ratios: tuple[float, ...], **base: Any) -> list[dict[str, Any]]:
-    return product_grid(n=ns, soft_ratio=ratios, **{k: [v] for k, v in base.items()})
-
+        for teacher in TEACHERS
+    ),
+    width=5.6,
+    height=4.4,
+)
 
 _BASE = {**REFERENCE, "temperature": 1.0, "test_size": 4000}
 _NS = {"quick": [25, 50, 100, 200, 400, 800], "full": [25, 50, 100, 200, 400, 800, 1600]}
@@ -132,15 +122,10 @@ _NETWORK = {
 
 def _profile_grid(profile: str) -> list[dict[str, Any]]:
     """Both teachers; the network overlay runs with the default (centred) teacher only."""
-    centred = _grid(_NS[profile], _RATIOS[profile], **_BASE, teacher="centred", **_NETWORK[profile])
-    per_seed = _grid(
-        _NS[profile],
-        _RATIOS[profile],
-        **_BASE,
-        teacher="per-seed",
-        **{**_NETWORK[profile], "network_max_n": 0},
+    axes = {"n": _NS[profile], "soft_ratio": _RATIOS[profile], **_BASE}
+    return grid(**axes, teacher="centred", **_NETWORK[profile]) + grid(
+        **axes, teacher="per-seed", **{**_NETWORK[profile], "network_max_n": 0}
     )
-    return centred + per_seed
 
 
 FIGURE = Figure(
@@ -152,7 +137,7 @@ FIGURE = Figure(
         f"{REFERENCE['d']}, {REFERENCE['centres']} centres, std z_t = {REFERENCE['logit_std']:g}), "
         "mixed-target loss, T = 1; mean ± s.e. over random training sets (fixed test set). Left: "
         "teacher = centred, the default of every figure (one teacher, Σ a_j = 0, balanced "
-        "classes). Right: teacher = per-seed, the spec's a_j ~ N(0, 1) drawn afresh for each "
+        "classes). Right: teacher = per-seed, the model's a_j ~ N(0, 1) drawn afresh for each "
         "training set (unbalanced classes): its risk is lower for ρ < 1, and which teacher the "
         "paper means is unknown. Open squares: a TwoLayerNet (trained='both', antisymmetric "
         f"init, width {_NETWORK['quick']['network_width']}, n ≤ "
@@ -163,7 +148,8 @@ FIGURE = Figure(
     ),
     grid={profile: _profile_grid(profile) for profile in ("quick", "full")},
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=OverlayPoint,
     seeds={"quick": 3, "full": 5},
     compare=(
         Comparison(
@@ -175,12 +161,12 @@ FIGURE = Figure(
                 "c = 0.6 from the finite-width figure's earlier runs (0.22, 0.58 at m = 1024, "
                 "4096; other n and ρ).",
                 allowance=NETWORK_ALLOWANCE,
-                rate=lambda p: p["network_width"] ** -0.5,
+                rate=lambda p: p.network_width**-0.5,
                 rate_label="m^-1/2",
                 relative=False,
             ),
             label="trained network vs kernel student transfer risk (n ≤ network_max_n)",
-            scope=lambda p: p["n"] <= p["network_max_n"],
+            scope=lambda p: p.n <= p.network_max_n,
             scope_reason=(
                 "the points with a trained network: training one costs ~10⁴ GD steps, so the "
                 "grid runs it at its smallest n (network_max_n), centred teacher only"

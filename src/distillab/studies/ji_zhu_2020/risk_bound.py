@@ -1,7 +1,7 @@
 """Figure ``ji-zhu-2020/risk-bound``: the angle bound on the transfer risk vs the measured risk.
 
 For pure soft labels (ρ = 1) and a perfect teacher z_t = w_tᵀφ the student weight is P_n w_t, and
-a sign error at x needs |cos θ(x)| ≤ sin γ_n · sin α_n(x) (spec §3.1), so
+a sign error at x needs |cos θ(x)| ≤ sin γ_n · sin α_n(x) (model §3.1), so
 
     R_n ≤ P_x[|cos θ| ≤ sin γ_n sin α_n] ≤ P_x[|cos θ| ≤ sin γ_n].
 
@@ -18,29 +18,25 @@ derived wrongly, errors outside A would make the measured risk exceed that count
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
+from distillab.report.panels import Panel, Plot, Points
 from distillab.studies.ji_zhu_2020.common import (
     REFERENCE,
+    TeacherPoint,
+    grid,
     kernel_problem,
-    label_ticks,
     reference_teacher,
 )
 from distillab.studies.spec import Comparison, Figure, Tolerance
-from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
-from distillab.theory.linearized_kd import transfer_risk_bound
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
+def simulate(point: TeacherPoint, seed: int) -> dict[str, float]:
     """Risk, risk inside the bound's region A, both bounds and sin γ_n (ρ = 1, set ``seed``)."""
-    teacher = reference_teacher(params, seed)
-    problem = kernel_problem(params, seed, teacher)
+    from distillab.theory.linearized_kd import transfer_risk_bound
+
+    teacher = reference_teacher(point, seed)
+    problem = kernel_problem(point, seed, teacher)
     z_t = problem.teacher_test_logits
     errors = (problem.student.solve(soft_ratio=1.0, temperature=1.0).test_logits > 0) != (z_t > 0)
     # Unit-sphere inputs: Θ(x, x) = 1 for relu_ntk(trained="both").
@@ -59,41 +55,43 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
     }
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=2, width=5.0, height=3.8)
-    ax = axes[0, 0]
-    for key, colour, fmt, label in (
-        ("weight_angle_bound", "C2", "^-", r"bound $P[|\cos\theta| \leq \sin\gamma_n]$"),
-        ("bound", "C0", "s-", r"bound $P[|\cos\theta| \leq \sin\gamma_n \sin\alpha_n]$"),
-        ("risk", "C3", "o-", "measured transfer risk"),
-    ):
-        plot_simulation(ax, rows, "n", key, color=colour, fmt=fmt[0], label=label)
-    finish_axes(
-        ax,
+PLOT = Plot(
+    Panel(
+        "n",
+        series=(
+            Points(
+                "weight_angle_bound",
+                label=r"bound $P[|\cos\theta| \leq \sin\gamma_n]$",
+                color="C2",
+                style={"fmt": "^"},
+            ),
+            Points(
+                "bound",
+                label=r"bound $P[|\cos\theta| \leq \sin\gamma_n \sin\alpha_n]$",
+                color="C0",
+                style={"fmt": "s"},
+            ),
+            Points("risk", label="measured transfer risk", color="C3"),
+        ),
         xlabel="training set size n",
         ylabel="probability over test inputs",
         title="ρ = 1: transfer-risk bounds vs risk",
         xscale="log",
+        xticks="grid",
         yscale="log",
-    )
-    ax = axes[0, 1]
-    plot_simulation(ax, rows, "n", "sin_gamma", color="C0", fmt="o", label=r"$\sin\gamma_n$")
-    finish_axes(
-        ax,
+    ),
+    Panel(
+        "n",
+        series=(Points("sin_gamma", label=r"$\sin\gamma_n$", color="C0"),),
         xlabel="training set size n",
         ylabel=r"$\sin\gamma_n$",
         title="Teacher–student weight angle",
         xscale="log",
-    )
-    for panel in axes[0]:
-        label_ticks(panel, sorted({r.params["n"] for r in rows}))
-    return figure
-
-
-def _grid(ns: list[int], test_size: int) -> list[dict[str, Any]]:
-    base = {**REFERENCE, "teacher": "centred", "test_size": test_size}
-    return product_grid(n=ns, **{k: [v] for k, v in base.items()})
-
+        xticks="grid",
+    ),
+    width=5.0,
+    height=3.8,
+)
 
 _GRIDS = {
     "quick": ([25, 50, 100, 200, 400, 800], 2000),
@@ -111,11 +109,15 @@ FIGURE = Figure(
         "(non-increasing in n). The agreement line checks the inclusion the bound rests on: the "
         "measured risk equals the risk counted inside the bound's region on every training set. "
         "Paper [V]: a transfer-risk bound exists, tight asymptotically but loose at small n; "
-        "this form of it is our reconstruction (spec §3.1)."
+        "this form of it is our reconstruction (model §3.1)."
     ),
-    grid={profile: _grid(*grid) for profile, grid in _GRIDS.items()},
+    grid={
+        profile: grid(n=ns, **REFERENCE, teacher="centred", test_size=size)
+        for profile, (ns, size) in _GRIDS.items()
+    },
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=TeacherPoint,
     seeds={"quick": 3, "full": 5},
     compare=(
         Comparison(
@@ -127,7 +129,7 @@ FIGURE = Figure(
                 "round-off allowance (the 1e−9 ridge moves logits by ~1e−9).",
                 z=0.0,
                 allowance=0.5,
-                rate=lambda p: 1.0 / p["test_size"],
+                rate=lambda p: 1.0 / p.test_size,
                 rate_label="1/n_test",
                 relative=False,
             ),

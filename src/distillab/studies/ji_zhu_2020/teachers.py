@@ -2,7 +2,7 @@
 
 The synthetic figures use RKHS teachers (:mod:`distillab.data.kernel_teacher`). On real data the
 teacher is a ``TwoLayerNet`` trained by full-batch GD on cross-entropy from a deliberately small
-sample, so it is imperfect in a way nobody designed (spec §6.4 lists this as one of the paper's
+sample, so it is imperfect in a way nobody designed (model §6.4 lists this as one of the paper's
 possible teachers; Review 1 mentions the effect of a small teacher sample).
 """
 
@@ -12,48 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import torch
 from numpy.typing import NDArray
 
 from distillab.data import digits_binary
-from distillab.errors import ConfigError
-from distillab.nn import TwoLayerNet
-from distillab.train import TeacherCache, cross_entropy_objective, fit
+from distillab.train.wide_net import network_teacher_logits
 
-__all__ = ["DigitsTask", "digits_task", "network_teacher_logits"]
-
-
-def network_teacher_logits(
-    X_train: NDArray[np.float64],
-    labels: NDArray[np.float64],
-    X: NDArray[np.float64],
-    *,
-    width: int,
-    steps: int,
-    lr: float,
-    seed: int,
-) -> NDArray[np.float64]:
-    r"""Logits on ``X`` of a ``TwoLayerNet(trained="both", antisymmetric=True)`` teacher.
-
-    Trained by full-batch GD (step ``lr``) on the mean binary cross-entropy of 0/1 ``labels``
-    over ``X_train``, float64.
-
-    Returns:
-      ``(len(X),)`` teacher logits z_t.
-    """
-    net = TwoLayerNet(
-        X_train.shape[1],
-        width,
-        trained="both",
-        antisymmetric=True,
-        seed=seed,
-        dtype=torch.float64,
-    )
-    train = {"x": torch.as_tensor(X_train), "y": torch.as_tensor(labels)}
-    trajectory = fit(net, cross_entropy_objective(), train, steps=steps, lr=lr)
-    if trajectory.status != "ok":
-        raise ConfigError(f"the teacher's training diverged at step {trajectory.diverged_at}.")
-    return TeacherCache().outputs(net, torch.as_tensor(X))["logits"]
+__all__ = ["DigitsTask", "digits_task"]
 
 
 @dataclass(frozen=True)

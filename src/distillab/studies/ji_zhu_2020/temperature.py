@@ -2,7 +2,7 @@
 
 In Variant A the hard label also sees T, so the effective target's jump J(ρ, T) = 2T·ln((2−ρ)/ρ)
 grows linearly in T; a larger jump is a harder (less smooth) target, so ‖Δw‖² and the perfect-
-teacher risk grow with T for every ρ < 1 (spec §3.3, P12, [R]).
+teacher risk grow with T for every ρ < 1 (model §3.3, P12, [R]).
 
 The checked prediction is the growth law. Expanding σ(z_t/T) in z_t/T, the effective logit of a
 correct teacher is g = s·T·L + z_t/(2 − ρ) + O(1/T) with s = 2y − 1 = sign z_t and L =
@@ -19,24 +19,24 @@ and trivially true (P2), so ρ = 1 is drawn but not claimed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
+from distillab.report.panels import Key, Line, Panel, Plot, Points
 from distillab.studies.ji_zhu_2020.common import (
     REFERENCE,
+    KDPoint,
+    grid,
     kernel_problem,
-    label_ticks,
     ratio_label,
     reference_teacher,
 )
 from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
-from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
-from distillab.theory.linearized_kd import jump_size
+
+if TYPE_CHECKING:
+    from distillab.sweep.store import Row
 
 RATIOS = (0.5, 0.9, 1.0)
 TEMPERATURES = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
@@ -48,9 +48,11 @@ GROWTH_ALLOWANCE = 3.0
 ASYMPTOTIC_TEMPERATURE = 3.0 * REFERENCE["logit_std"]
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+def theory(point: KDPoint) -> dict[str, float]:
     """The jump J(ρ, T) of the effective target (Variant A, closed form)."""
-    return {"jump": jump_size(params["soft_ratio"], params["temperature"])}
+    from distillab.theory.linearized_kd import jump_size
+
+    return {"jump": jump_size(point.soft_ratio, point.temperature)}
 
 
 def large_temperature_logit(
@@ -62,10 +64,10 @@ def large_temperature_logit(
     return signs * temperature * log_ratio + np.asarray(teacher_logits) / (2.0 - soft_ratio)
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
+def simulate(point: KDPoint, seed: int) -> dict[str, float]:
     """‖Δw‖² and risk of the student at (ρ, T), and the large-T prediction of ‖Δw‖²."""
-    problem = kernel_problem(params, seed, reference_teacher(params, seed))
-    rho, temperature = params["soft_ratio"], params["temperature"]
+    problem = kernel_problem(point, seed, reference_teacher(point, seed))
+    rho, temperature = point.soft_ratio, point.temperature
     student = problem.student.solve(soft_ratio=rho, temperature=temperature)
     target = large_temperature_logit(
         problem.student.teacher_logits, problem.student.labels, rho, temperature
@@ -77,81 +79,52 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
     }
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=3, width=4.6, height=3.8)
-    sizes = ", ".join(f"n = {n}" for n in sorted({r.params["n"] for r in rows})) or "n fixed"
-    growth = FIGURE.compare[0]
-    for colour, rho in enumerate(RATIOS):
-        where = {"soft_ratio": rho}
-        style = {"color": f"C{colour}"}
-        plot_theory(
-            axes[0, 0],
-            rows,
-            "temperature",
-            "jump",
-            where=where,
-            label=ratio_label(rho),
-            marker=".",
-            **style,
-        )
-        plot_simulation(
-            axes[0, 1],
-            rows,
-            "temperature",
-            "weight_norm_sq",
-            where=where,
-            label=f"student, {ratio_label(rho)}",
-            scope=growth.in_scope,
-            **style,
-        )
-        plot_simulation(
-            axes[0, 1],
-            rows,
-            "temperature",
-            "weight_norm_sq_large_temperature",
-            where=where,
-            fmt="_",
-            markersize=12,
-            **style,
-        )
-        plot_simulation(
-            axes[0, 2], rows, "temperature", "risk", where=where, label=ratio_label(rho), **style
-        )
-    axes[0, 1].plot([], [], "k_", markersize=12, label=r"large-T law $\|sTL + z_t/(2-\rho)\|^2$")
-    finish_axes(
-        axes[0, 0],
+def _sizes(rows: Sequence[Row]) -> str:
+    return ", ".join(f"n = {n}" for n in sorted({r.params["n"] for r in rows})) or "n fixed"
+
+
+_PER_RATIO = {"xscale": "log2", "by": "soft_ratio", "by_label": ratio_label}
+
+PLOT = Plot(
+    Panel(
+        "temperature",
+        series=(Line("jump", label="{by}", marker="."),),
         xlabel="temperature T",
         ylabel="jump J(ρ, T) = 2T ln((2−ρ)/ρ)",
         title="Jump of the effective target",
-        xscale="log2",
-    )
-    finish_axes(
-        axes[0, 1],
+        **_PER_RATIO,
+    ),
+    Panel(
+        "temperature",
+        series=(
+            Points("weight_norm_sq", label="student, {by}"),
+            Points("weight_norm_sq_large_temperature", style={"fmt": "_", "markersize": 12}),
+            Key(
+                r"large-T law $\|sTL + z_t/(2-\rho)\|^2$",
+                color="k",
+                marker="_",
+                linestyle="none",
+                style={"markersize": 12},
+            ),
+        ),
         xlabel="temperature T",
         ylabel=r"$\|\Delta w\|^2$",
-        title=f"Student weight norm vs large-T law ({sizes})",
-        xscale="log2",
+        title=lambda rows: f"Student weight norm vs large-T law ({_sizes(rows)})",
         yscale="log",
-    )
-    finish_axes(
-        axes[0, 2],
+        **_PER_RATIO,
+    ),
+    Panel(
+        "temperature",
+        series=(Points("risk", label="{by}"),),
         xlabel="temperature T",
         ylabel="transfer risk",
-        title=f"Perfect-teacher risk ({sizes})",
-        xscale="log2",
+        title=lambda rows: f"Perfect-teacher risk ({_sizes(rows)})",
         yscale="log",
-    )
-    for ax in axes[0]:
-        label_ticks(ax, list(TEMPERATURES))
-    return figure
-
-
-def _grid(n: int, test_size: int) -> list[dict[str, Any]]:
-    base = {**REFERENCE, "teacher": "centred", "n": n, "test_size": test_size}
-    return product_grid(
-        soft_ratio=RATIOS, temperature=TEMPERATURES, **{k: [v] for k, v in base.items()}
-    )
-
+        **_PER_RATIO,
+    ),
+    width=4.6,
+    height=3.8,
+)
 
 _SIZES = {"quick": (200, 2000), "full": (400, 4000)}
 _SEEDS = {"quick": 3, "full": 5}
@@ -171,10 +144,21 @@ FIGURE = Figure(
         "(P2, exact), so it is drawn but not claimed. Reconstructed [R]; the paper's own "
         "temperature results are unknown."
     ),
-    grid={profile: _grid(*size) for profile, size in _SIZES.items()},
+    grid={
+        profile: grid(
+            soft_ratio=RATIOS,
+            temperature=TEMPERATURES,
+            **REFERENCE,
+            teacher="centred",
+            n=n,
+            test_size=test_size,
+        )
+        for profile, (n, test_size) in _SIZES.items()
+    },
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=KDPoint,
     seeds=_SEEDS,
     compare=(
         Comparison(
@@ -185,11 +169,11 @@ FIGURE = Figure(
                 "next order c·T⁻²·|θ|: c = 3 from the next-order coefficient, measured "
                 "0.96 (ρ = 0.5) and 1.90 (ρ = 0.9) on other training sets (100–102) at T = 64.",
                 allowance=GROWTH_ALLOWANCE,
-                rate=lambda p: p["temperature"] ** -2.0,
+                rate=lambda p: p.temperature**-2.0,
                 rate_label="T^-2",
             ),
             label="ρ < 1: ‖Δw‖² follows the large-T law ‖sTL + z_t/(2−ρ)‖²_Θ (P12)",
-            scope=lambda p: p["soft_ratio"] < 1.0,
+            scope=lambda p: p.soft_ratio < 1.0,
             scope_reason=(
                 "ρ < 1: at ρ = 1 the prediction is z_t for every T, trivially equal to the "
                 "student's target (P2)"
@@ -206,7 +190,7 @@ FIGURE = Figure(
                 "error of ‖Δw‖² is O(T⁻²)"
             ),
             label="ρ < 1: error of the large-T law falls as T⁻²",
-            scope=lambda p: p["soft_ratio"] < 1.0 and p["temperature"] >= ASYMPTOTIC_TEMPERATURE,
+            scope=lambda p: p.soft_ratio < 1.0 and p.temperature >= ASYMPTOTIC_TEMPERATURE,
             scope_reason=(
                 f"ρ < 1 (see above) and T ≥ 3·std(z_t) = {ASYMPTOTIC_TEMPERATURE:g}, the "
                 "asymptotic regime of an expansion in z_t/T (|z_t/T| < 1 for nearly all inputs)"

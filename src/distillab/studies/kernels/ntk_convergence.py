@@ -9,51 +9,68 @@ initialised ``TwoLayerNet`` on the same inputs, one network per seed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
-import torch
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.data import unit_sphere
-from distillab.kernels import empirical_ntk, relu_ntk, relu_ntk_variance
-from distillab.nn import TwoLayerNet
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
+from distillab.report.panels import Line, Panel, Plot, Points
+from distillab.studies.point import Point, within
 from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
 
 TRAINED = ("first", "both")
 
 
-def _inputs(params: Mapping[str, Any]) -> np.ndarray:
-    return unit_sphere(params["n"], params["d"], seed=params["data_seed"])
+@dataclass(frozen=True)
+class KernelPoint(Point):
+    """n inputs on S^{d−1} (seed ``data_seed``), width m, the trained layers, networks per seed."""
+
+    trained: Literal["first", "both"]
+    width: int = within(1)
+    networks: int = within(1)
+    n: int = within(1)
+    d: int = within(2)
+    data_seed: int = within(0)
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+def _kernel(point: KernelPoint) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs X (n, d) and their analytic NTK Θ (n, n)."""
+    from distillab.data import unit_sphere
+    from distillab.kernels import relu_ntk
+
+    X = unit_sphere(point.n, point.d, seed=point.data_seed)
+    return X, relu_ntk(X, trained=point.trained)
+
+
+def theory(point: KernelPoint) -> dict[str, float]:
     """Predicted mean squared relative error Σ Var/(m‖Θ‖_F²) and its root at width m."""
-    X = _inputs(params)
-    kernel = relu_ntk(X, trained=params["trained"])
-    variance = relu_ntk_variance(X, trained=params["trained"])
-    squared = variance.sum() / params["width"] / np.linalg.norm(kernel) ** 2
+    from distillab.kernels import relu_ntk_variance
+
+    X, kernel = _kernel(point)
+    variance = relu_ntk_variance(X, trained=point.trained)
+    squared = variance.sum() / point.width / np.linalg.norm(kernel) ** 2
     return {"squared_error": float(squared), "relative_error": float(np.sqrt(squared))}
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
+def simulate(point: KernelPoint, seed: int) -> dict[str, float]:
     """Mean over ``networks`` random networks of ‖Θ̂_m − Θ‖_F²/‖Θ‖_F², and of its root.
 
     The networks of seed s are seeded ``s·networks + j``, so seeds never share a network.
     """
-    X = _inputs(params)
-    kernel = relu_ntk(X, trained=params["trained"])
+    import torch
+
+    from distillab.kernels import empirical_ntk
+    from distillab.nn import TwoLayerNet
+
+    X, kernel = _kernel(point)
     squared = []
-    for j in range(params["networks"]):
+    for j in range(point.networks):
         net = TwoLayerNet(
-            params["d"],
-            params["width"],
-            trained=params["trained"],
-            seed=seed * params["networks"] + j,
+            point.d,
+            point.width,
+            trained=point.trained,
+            seed=seed * point.networks + j,
             dtype=torch.float64,
         )
         squared.append(np.linalg.norm(empirical_ntk(net, X) - kernel) ** 2)
@@ -64,41 +81,24 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
     }
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure()
-    ax = axes[0, 0]
-    for trained, colour in zip(TRAINED, ("C0", "C1"), strict=True):
-        where = {"trained": trained}
-        plot_theory(
-            ax,
-            rows,
-            "width",
-            "relative_error",
-            where=where,
-            color=colour,
-            label=f"theory, trained={trained}",
-        )
-        plot_simulation(
-            ax,
-            rows,
-            "width",
-            "relative_error",
-            where=where,
-            color=colour,
-            label=f"simulation, trained={trained}",
-        )
-    finish_axes(
-        ax,
+PLOT = Plot(
+    Panel(
+        "width",
+        series=(
+            Line("relative_error", label="theory, trained={by}"),
+            Points("relative_error", label="simulation, trained={by}"),
+        ),
         xlabel="width m",
         ylabel=r"$\|\hat\Theta_m-\Theta\|_F\,/\,\|\Theta\|_F$",
         title="Empirical NTK → analytic NTK (slope −1/2)",
         xscale="log2",
         yscale="log",
+        by="trained",
     )
-    return figure
+)
 
-
-_BASE = {"n": 24, "d": 8, "data_seed": 0}
+_BASE = {"n": [24], "d": [8], "data_seed": [0]}
+_WIDTHS = {"quick": [64, 256, 1024, 4096], "full": [2**k for k in range(5, 17)]}
 _NETWORKS = {"quick": 4, "full": 64}
 
 FIGURE = Figure(
@@ -112,22 +112,13 @@ FIGURE = Figure(
         "line tests the unbiased squared error, whose mean equals ΣVar/(m‖Θ‖²) at every width."
     ),
     grid={
-        "quick": product_grid(
-            trained=TRAINED,
-            width=[64, 256, 1024, 4096],
-            networks=[_NETWORKS["quick"]],
-            **{k: [v] for k, v in _BASE.items()},
-        ),
-        "full": product_grid(
-            trained=TRAINED,
-            width=[2**k for k in range(5, 17)],
-            networks=[_NETWORKS["full"]],
-            **{k: [v] for k, v in _BASE.items()},
-        ),
+        profile: product_grid(trained=TRAINED, width=widths, networks=[_NETWORKS[profile]], **_BASE)
+        for profile, widths in _WIDTHS.items()
     },
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=KernelPoint,
     # One network's squared error has a coefficient of variation of about 0.36, so a seed (a mean
     # over `networks` networks) has 0.36/sqrt(networks): 16 seeds of 64 networks resolve ≈ 4 %.
     seeds={"quick": 8, "full": 16},

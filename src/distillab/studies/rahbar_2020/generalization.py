@@ -1,6 +1,6 @@
 """Figure ``rahbar-2020/generalization``: a smooth teacher lowers test error and complexity.
 
-Theory (spec T5, [R]; the paper's claim "fewer iterations, hence better generalisation" [A]):
+Theory (model T5, [R]; the paper's claim "fewer iterations, hence better generalisation" [A]):
 with u(0) = 0 the student's test function after k steps is f_k(x) = h(x)ᵀH⁻¹u(k), at k = ∞ the
 NTK interpolant (1−α)k_y(x) + αk_z(x). The generalisation bound's complexity term
 sqrt(2u*ᵀH⁻¹u*/n) (Arora et al. Thm 5.1 with y → u*) falls with λ when the teacher has the
@@ -9,44 +9,41 @@ weights have moved ‖W(k) − W(0)‖_F = sqrt(cᵀ(I−Aᵏ)H⁻¹(I−Aᵏ)c)
 the finite-k version of the same term. Setting: S^9, labels sign(βᵀx) with 20% flipped, clean
 test labels; teacher = kernel GD stopped after 10 steps; students trained 300 GD steps on the
 MIXTURE objective ½[(1−α)‖u−y‖² + α‖u−z‖²] at η = 1/μ_max, so that λ changes the target and not
-the step (spec T4 caveat); antisymmetric initialisation (u(0) = 0).
+the step (model T4 caveat); antisymmetric initialisation (u(0) = 0).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
+from distillab.report.panels import Line, Panel, Plot, Points
 from distillab.studies.rahbar_2020.problem import load_problem
-from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
-from distillab.studies.rahbar_2020.training import train_student
+from distillab.studies.rahbar_2020.teachers import (
+    WIDTH_RATE,
+    StudentPoint,
+    build_teacher,
+    make_network,
+)
 from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
 from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
-from distillab.theory.kernel_kd import KernelKD
+
+if TYPE_CHECKING:
+    from distillab.sweep.store import Row
 
 
 def _error(outputs: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.where(outputs >= 0, 1.0, -1.0) != labels))
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+def theory(point: StudentPoint) -> dict[str, float]:
     """Test error at K steps and at ∞, the complexity term, its bound and sqrt(2/n)‖ΔW(K)‖."""
-    problem = load_problem(params)
-    teacher = build_teacher(problem, params, seed=0)
-    engine = KernelKD(
-        problem.H,
-        problem.y,
-        teacher.z,
-        pi_weight=params["pi_weight"],
-        normalization="mixture",
-        spectrum=problem.spectrum,
-    )
-    lr, steps = problem.lr(params["lr_scale"]), params["steps"]
+    problem = load_problem(point)
+    teacher = build_teacher(problem, point, seed=0)
+    engine = problem.kernel_kd(teacher.z, pi_weight=point.pi_weight, normalization="mixture")
+    lr, steps = problem.lr(point.lr_scale), point.steps
     complexity = engine.complexity()
     return {
         "test_error": _error(engine.predict(problem.h_test, steps, lr=lr), problem.y_test),
@@ -58,18 +55,20 @@ def theory(params: Mapping[str, Any]) -> dict[str, float]:
     }
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: StudentPoint, seed: int) -> dict[str, Any]:
     """Test error and sqrt(2/n)‖W(K) − W(0)‖_F of a trained network student."""
-    problem = load_problem(params)
-    teacher = build_teacher(problem, params, seed=0)
-    run = train_student(
-        make_network(problem, params, seed),
+    from distillab.train.wide_net import pi_gradient_descent
+
+    problem = load_problem(point)
+    teacher = build_teacher(problem, point, seed=0)
+    run = pi_gradient_descent(
+        make_network(problem, point, seed),
         problem.X,
         problem.y,
         teacher.z,
-        lr=problem.lr(params["lr_scale"]),
-        steps=params["steps"],
-        pi_weight=params["pi_weight"],
+        lr=problem.lr(point.lr_scale),
+        steps=point.steps,
+        pi_weight=point.pi_weight,
         normalization="mixture",
         X_test=problem.X_test,
     )
@@ -80,95 +79,6 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         "train_error_clean": _error(run.train[-1], problem.y_clean),
         "weight_term": float(np.sqrt(2.0 / problem.n) * run.weight_distance[-1]),
     }
-
-
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=2)
-    left, right = axes[0]
-    widths = sorted({r.params["width"] for r in rows})
-    # The largest width of the grid is drawn; the smaller ones serve the scaling line.
-    where = {"width": widths[-1]} if widths else {}
-    plot_theory(
-        left,
-        rows,
-        "pi_weight",
-        "test_error",
-        where=where,
-        color="C0",
-        label=f"theory, K = {_STEPS} steps",
-    )
-    plot_theory(
-        left,
-        rows,
-        "pi_weight",
-        "test_error_limit",
-        where=where,
-        color="C0",
-        linestyle="--",
-        label="theory, k = ∞",
-    )
-    plot_theory(
-        left,
-        rows,
-        "pi_weight",
-        "teacher_test_error",
-        where=where,
-        color="C7",
-        linestyle=":",
-        label="teacher",
-    )
-    plot_simulation(
-        left,
-        rows,
-        "pi_weight",
-        "test_error",
-        where=where,
-        scope=FIGURE.compare[0].in_scope,
-        color="C3",
-        label=f"trained net, K = {_STEPS}",
-    )
-    plot_theory(
-        right, rows, "pi_weight", "complexity", where=where, color="C0", label="sqrt(2u*ᵀH⁻¹u*/n)"
-    )
-    plot_theory(
-        right,
-        rows,
-        "pi_weight",
-        "complexity_bound",
-        where=where,
-        color="C0",
-        linestyle="--",
-        label="convexity bound",
-    )
-    plot_theory(
-        right,
-        rows,
-        "pi_weight",
-        "weight_term",
-        where=where,
-        color="C1",
-        label="sqrt(2/n)‖W(K)−W(0)‖ theory",
-    )
-    plot_simulation(
-        right,
-        rows,
-        "pi_weight",
-        "weight_term",
-        where=where,
-        scope=WEIGHT_TERM.in_scope,
-        color="C3",
-        label="sqrt(2/n)‖W(K)−W(0)‖ net",
-    )
-    finish_axes(
-        left,
-        xlabel="PI weight λ",
-        ylabel="test error (clean labels)",
-        title=f"Test error, {100 * _NOISE:g}% label noise, m = {where.get('width', '')}",
-    )
-    finish_axes(right, xlabel="PI weight λ", ylabel="complexity term", title="Capacity (T5)")
-    for ax in (left, right):
-        ax.set_xscale("symlog", linthresh=0.25)
-    return figure
 
 
 _STEPS = 300
@@ -201,8 +111,6 @@ def _grid(profile: str) -> list[dict[str, Any]]:
     )
 
 
-_WIDTH_RATE = {"rate": lambda p: p["width"] ** -0.5, "rate_label": "m^-1/2"}
-
 WEIGHT_TERM = Comparison(
     "weight_term",
     "weight_term",
@@ -211,9 +119,49 @@ WEIGHT_TERM = Comparison(
         "empirical kernel deviates from H^∞ by O(m^-1/2)); c = 3.2 is twice the largest |relative "
         "error|·√m (1.6, at λ = 0) of a pilot at seed 5 (not a grid seed), m = 512, λ = 0 and 16.",
         allowance=3.2,
-        **_WIDTH_RATE,
+        **WIDTH_RATE,
     ),
-    label="sqrt(2/n)‖W(K)−W(0)‖_F vs the (I−Aᴷ) formula, every λ and width (spec T5)",
+    label="sqrt(2/n)‖W(K)−W(0)‖_F vs the (I−Aᴷ) formula, every λ and width (model T5)",
+)
+
+
+def _test_error_title(rows: Sequence[Row]) -> str:
+    width = max((r.params["width"] for r in rows), default="")
+    return f"Test error, {100 * _NOISE:g}% label noise, m = {width}"
+
+
+# The largest width of the grid is drawn; the smaller ones serve the scaling line.
+PLOT = Plot(
+    Panel(
+        "pi_weight",
+        series=(
+            Line("test_error", color="C0", label=f"theory, K = {_STEPS} steps"),
+            Line("test_error_limit", color="C0", linestyle="--", label="theory, k = ∞"),
+            Line("teacher_test_error", color="C7", linestyle=":", label="teacher"),
+            Points("test_error", color="C3", label=f"trained net, K = {_STEPS}"),
+        ),
+        xlabel="PI weight λ",
+        ylabel="test error (clean labels)",
+        title=_test_error_title,
+        xscale="symlog",
+        linthresh=0.25,
+        where={"width": max},
+    ),
+    Panel(
+        "pi_weight",
+        series=(
+            Line("complexity", color="C0", label="sqrt(2u*ᵀH⁻¹u*/n)"),
+            Line("complexity_bound", color="C0", linestyle="--", label="convexity bound"),
+            Line("weight_term", color="C1", label="sqrt(2/n)‖W(K)−W(0)‖ theory"),
+            Points("weight_term", color="C3", label="sqrt(2/n)‖W(K)−W(0)‖ net"),
+        ),
+        xlabel="PI weight λ",
+        ylabel="complexity term",
+        title="Capacity (T5)",
+        xscale="symlog",
+        linthresh=0.25,
+        where={"width": max},
+    ),
 )
 
 FIGURE = Figure(
@@ -223,7 +171,7 @@ FIGURE = Figure(
         "Left: test error (against clean labels) of the student vs the PI weight λ, training "
         f"labels with {100 * _NOISE:g}% flips, teacher = kernel GD on them stopped after "
         f"{_TEACHER_STEPS} steps (its own error dotted). Lines: the NTK prediction "
-        f"h(x)ᵀH⁻¹u(k) after K = {_STEPS} steps and at k = ∞ (spec T2/T5, [R]); points: "
+        f"h(x)ᵀH⁻¹u(k) after K = {_STEPS} steps and at k = ∞ (model T2/T5, [R]); points: "
         "two-layer ReLU students (antisymmetric initialisation, mixture objective at "
         "η = 1/μ_max), seed mean ± s.e. Right: the complexity term of the generalisation bound "
         "sqrt(2u*ᵀH⁻¹u*/n) and its convexity bound (theory), and sqrt(2/n)‖W(K) − W(0)‖_F, "
@@ -236,7 +184,8 @@ FIGURE = Figure(
     grid={"quick": _grid("quick"), "full": _grid("full")},
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=StudentPoint,
     seeds={"quick": 2, "full": 4},
     compare=(
         Comparison(
@@ -250,7 +199,7 @@ FIGURE = Figure(
                 "λ = 0 and 16.",
                 allowance=0.36,
                 relative=False,
-                **_WIDTH_RATE,
+                **WIDTH_RATE,
             ),
             label="test error vs NTK prediction h(x)ᵀH⁻¹u(K), every λ and width",
         ),

@@ -1,6 +1,6 @@
 """Figure ``rahbar-2020/limit-point``: the trained student interpolates between the data and the PI.
 
-Theory (spec T1, [A] for the claim, [R] for the formulas): KT-A converges to
+Theory (model T1, [A] for the claim, [R] for the formulas): KT-A converges to
 u* = (y + λz)/(1+λ), so ‖y − u(∞)‖/‖y − z‖ = λ/(1+λ) whatever the student's width or capacity;
 KT-B (the [G] alternative) converges to (H + λI)⁻¹(Hy + λz), residual λ(H + λI)⁻¹(y − z), the data
 winning on high-capacity eigen-directions. Simulation: a width-5000 ``TwoLayerNet`` (κ = 1) and a
@@ -11,46 +11,56 @@ KT-B); the student runs 800 GD steps with η·max rate = 1 (η = 1/((1+λ)μ_max
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
+from distillab.report.panels import Line, Panel, Plot, Points, Trace
 from distillab.studies.rahbar_2020.problem import load_problem
-from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
-from distillab.studies.rahbar_2020.training import train_student
+from distillab.studies.rahbar_2020.teachers import (
+    WIDTH_RATE,
+    StudentPoint,
+    build_teacher,
+    make_network,
+)
 from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
 from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
-from distillab.theory.kernel_kd import KernelKD
 
 _NAMES = {"output": "KT-A (outputs)", "rkhs": "KT-B (weights/RKHS)"}
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class LimitPoint(StudentPoint):
+    """A student point with its objective: ``"output"`` (KT-A) or ``"rkhs"`` (KT-B)."""
+
+    objective: Literal["output", "rkhs"]
+
+
+def theory(point: LimitPoint) -> dict[str, list[float]]:
+    """KT-A's residual ratio λ/(1+λ) on a dense λ axis (it needs no data: any width, any z)."""
+    lam = np.geomspace(0.05, 20.0, 200)
+    return {"pi_weight_curve": lam.tolist(), "residual_ratio_curve": (lam / (1 + lam)).tolist()}
+
+
+def simulate(point: LimitPoint, seed: int) -> dict[str, Any]:
     """Train to convergence; return the measured and predicted residual ratios and limit error."""
-    problem = load_problem(params)
-    teacher = build_teacher(problem, params, seed=seed)
-    net = make_network(problem, params, seed)
-    engine = KernelKD(
-        problem.H,
-        problem.y,
-        teacher.z,
-        objective=params["objective"],
-        pi_weight=params["pi_weight"],
-        spectrum=problem.spectrum,
-    )
-    run = train_student(
+    from distillab.train.wide_net import pi_gradient_descent
+
+    problem = load_problem(point)
+    teacher = build_teacher(problem, point, seed=seed)
+    net = make_network(problem, point, seed)
+    engine = problem.kernel_kd(teacher.z, objective=point.objective, pi_weight=point.pi_weight)
+    run = pi_gradient_descent(
         net,
         problem.X,
         problem.y,
         teacher.z,
-        lr=params["lr_scale"] * engine.max_stable_lr / 2,
-        steps=params["steps"],
-        pi_weight=params["pi_weight"],
-        objective=params["objective"],
+        lr=point.lr_scale * engine.max_stable_lr / 2,
+        steps=point.steps,
+        pi_weight=point.pi_weight,
+        objective=point.objective,
         teacher_weights=teacher.weights,
     )
     if run.status == "diverged":
@@ -64,65 +74,6 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         "teacher_ratio_theory": float(np.linalg.norm(teacher.z - limit) / gap),
         "limit_error": float(np.linalg.norm(u - limit) / np.linalg.norm(limit)),
     }
-
-
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=2)
-    left, right = axes[0]
-    lam = np.geomspace(0.05, 20.0, 200)
-    left.plot(lam, lam / (1 + lam), color="C0", linewidth=1.6, label="KT-A theory λ/(1+λ)")
-    lines = (("output", "C0", KT_A_RESIDUAL), ("rkhs", "C1", KT_B_RESIDUAL))
-    for objective, colour, claim in lines:
-        where = {"objective": objective, "width": WIDTH}
-        if objective == "rkhs":
-            plot_theory(
-                left,
-                rows,
-                "pi_weight",
-                "residual_ratio_theory",
-                where=where,
-                kind="simulation",
-                color=colour,
-                label="KT-B theory ‖λ(H+λI)⁻¹(y−z)‖/‖y−z‖",
-            )
-        plot_simulation(
-            left,
-            rows,
-            "pi_weight",
-            "residual_ratio",
-            where=where,
-            scope=claim.in_scope,
-            color=colour,
-            label=f"{_NAMES[objective]}, trained net",
-        )
-    widths = sorted({r.params["width"] for r in rows if r.params.get("objective") == "rkhs"})
-    for index, width in enumerate(widths):
-        plot_simulation(
-            right,
-            rows,
-            "pi_weight",
-            "limit_error",
-            where={"objective": "rkhs", "width": width},
-            scope=KT_B_RESIDUAL.in_scope,
-            color=f"C{index + 1}",
-            label=f"KT-B, m = {width}",
-        )
-    finish_axes(
-        left,
-        xlabel="PI weight λ",
-        ylabel="‖y − u(∞)‖ / ‖y − z‖",
-        title=f"Residual against the data (T1), m = {WIDTH}",
-        xscale="log",
-    )
-    finish_axes(
-        right,
-        xlabel="PI weight λ",
-        ylabel="‖u(K) − u(∞)_theory‖ / ‖u(∞)_theory‖",
-        title="KT-B: distance to the kernel-regime limit",
-        xscale="log",
-        yscale="log",
-    )
-    return figure
 
 
 WIDTH = 5000
@@ -152,8 +103,8 @@ def _grid(weights: list[float], profile: str) -> list[dict[str, Any]]:
     return kt_a + kt_b
 
 
-def _is(objective: str) -> Callable[[Mapping[str, Any]], bool]:
-    return lambda p: p["objective"] == objective
+def _is(objective: str) -> Callable[[LimitPoint], bool]:
+    return lambda p: p.objective == objective
 
 
 _KT_A_SCOPE = (
@@ -180,27 +131,74 @@ _KT_B_RULE = Tolerance(
     "by O(m^-1/2)); c = 5.4 is twice the largest |relative error|·√m (2.7, at λ = 0.1) of a "
     "pilot at seeds 7–8, m = 1250, λ = 0.1/1/10.",
     allowance=5.4,
-    rate=lambda p: p["width"] ** -0.5,
-    rate_label="m^-1/2",
+    **WIDTH_RATE,
 )
 
-KT_A_RESIDUAL = Comparison(
-    "residual_ratio",
-    "residual_ratio_theory",
-    _KT_A_RULE,
-    theory_from="seed",
-    label="KT-A ‖y−u(∞)‖/‖y−z‖ = λ/(1+λ) (spec §5 item 2; exact)",
-    scope=_is("output"),
-    scope_reason=_KT_A_SCOPE,
-)
-KT_B_RESIDUAL = Comparison(
-    "residual_ratio",
-    "residual_ratio_theory",
-    _KT_B_RULE,
-    theory_from="seed",
-    label="KT-B ‖y−u(∞)‖/‖y−z‖ vs ‖λ(H+λI)⁻¹(y−z)‖/‖y−z‖, every width",
-    scope=_is("rkhs"),
-    scope_reason=_KT_B_SCOPE,
+_SCOPES = {"output": _KT_A_SCOPE, "rkhs": _KT_B_SCOPE}
+
+
+def _limit_claim(objective: str, key: str, rule: Tolerance, label: str) -> Comparison:
+    """``key`` against its prediction from the seed's own teacher, on one objective's points."""
+    return Comparison(
+        key,
+        f"{key}_theory",
+        rule,
+        theory_from="seed",
+        label=label,
+        scope=_is(objective),
+        scope_reason=_SCOPES[objective],
+    )
+
+
+PLOT = Plot(
+    Panel(
+        "pi_weight",
+        series=(
+            Trace(
+                "pi_weight_curve",
+                "residual_ratio_curve",
+                kind="theory",
+                points=False,
+                color="C0",
+                label="KT-A theory λ/(1+λ)",
+            ),
+            Points(
+                "residual_ratio",
+                where={"objective": "output"},
+                color="C0",
+                label=f"{_NAMES['output']}, trained net",
+            ),
+            Line(
+                "residual_ratio_theory",
+                source="seed",
+                where={"objective": "rkhs"},
+                color="C1",
+                label="KT-B theory ‖λ(H+λI)⁻¹(y−z)‖/‖y−z‖",
+            ),
+            Points(
+                "residual_ratio",
+                where={"objective": "rkhs"},
+                color="C1",
+                label=f"{_NAMES['rkhs']}, trained net",
+            ),
+        ),
+        xlabel="PI weight λ",
+        ylabel="‖y − u(∞)‖ / ‖y − z‖",
+        title=f"Residual against the data (T1), m = {WIDTH}",
+        xscale="log",
+        where={"width": WIDTH},
+    ),
+    Panel(
+        "pi_weight",
+        series=(Points("limit_error", label="KT-B, m = {by}"),),
+        xlabel="PI weight λ",
+        ylabel="‖u(K) − u(∞)_theory‖ / ‖u(∞)_theory‖",
+        title="KT-B: distance to the kernel-regime limit",
+        xscale="log",
+        yscale="log",
+        by="width",
+        where={"objective": "rkhs"},
+    ),
 )
 
 FIGURE = Figure(
@@ -208,7 +206,7 @@ FIGURE = Figure(
     title="The student's training residual is λ/(1+λ) of the teacher's (KT-A), and KT-B",
     caption=(
         "Training residual against the data, ‖y − u(∞)‖/‖y − z‖, after training to convergence, "
-        "vs the PI weight λ. KT-A (½‖u−y‖² + λ/2‖u−z‖², the spec's reconstruction of the paper's "
+        "vs the PI weight λ. KT-A (½‖u−y‖² + λ/2‖u−z‖², the model's reconstruction of the paper's "
         "objective): theory λ/(1+λ) for any over-parameterised student (paper's claim 'the "
         "student interpolates between PI and data' [A]; formula [R]); with ‖z − u(∞)‖/‖y − z‖ = "
         "1/(1+λ) it puts u(∞) on the segment from y to z. KT-B (λ/2‖W−W_T‖², our [G] "
@@ -227,35 +225,40 @@ FIGURE = Figure(
         "quick": _grid([0.1, 1.0, 10.0], "quick"),
         "full": _grid([0.1, 0.3, 1.0, 3.0, 10.0], "full"),
     },
+    theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=LimitPoint,
     seeds={"quick": 2, "full": 4},
     compare=(
-        KT_A_RESIDUAL,
-        Comparison(
-            "teacher_ratio",
-            "teacher_ratio_theory",
+        _limit_claim(
+            "output",
+            "residual_ratio",
             _KT_A_RULE,
-            theory_from="seed",
-            label="KT-A ‖z−u(∞)‖/‖y−z‖ = 1/(1+λ): u(∞) on the segment y–z (spec §5 item 1; exact)",
-            scope=_is("output"),
-            scope_reason=_KT_A_SCOPE,
+            "KT-A ‖y−u(∞)‖/‖y−z‖ = λ/(1+λ) (model §5 item 2; exact)",
         ),
-        KT_B_RESIDUAL,
-        Comparison(
+        _limit_claim(
+            "output",
             "teacher_ratio",
-            "teacher_ratio_theory",
+            _KT_A_RULE,
+            "KT-A ‖z−u(∞)‖/‖y−z‖ = 1/(1+λ): u(∞) on the segment y–z (model §5 item 1; exact)",
+        ),
+        _limit_claim(
+            "rkhs",
+            "residual_ratio",
+            _KT_B_RULE,
+            "KT-B ‖y−u(∞)‖/‖y−z‖ vs ‖λ(H+λI)⁻¹(y−z)‖/‖y−z‖, every width",
+        ),
+        _limit_claim(
+            "rkhs",
+            "teacher_ratio",
             Tolerance(
                 _KT_B_RULE.reason + " The pilot measured the residual ratio; the teacher ratio "
                 "‖H(H+λI)⁻¹(y−z)‖ swaps the roles of H and λ (small at large λ), so the same c.",
                 allowance=_KT_B_RULE.allowance,
-                rate=_KT_B_RULE.rate,
-                rate_label=_KT_B_RULE.rate_label,
+                **WIDTH_RATE,
             ),
-            theory_from="seed",
-            label="KT-B ‖z−u(∞)‖/‖y−z‖ vs ‖H(H+λI)⁻¹(y−z)‖/‖y−z‖, every width (spec §5 item 9)",
-            scope=_is("rkhs"),
-            scope_reason=_KT_B_SCOPE,
+            "KT-B ‖z−u(∞)‖/‖y−z‖ vs ‖H(H+λI)⁻¹(y−z)‖/‖y−z‖, every width (model §5 item 9)",
         ),
         Scaling(
             "residual_ratio",

@@ -1,36 +1,65 @@
 """The training problems of study ``rahbar-2020``: inputs on the unit sphere, ±1 labels, H^∞.
 
-Two data sets, both with inputs of unit norm as the kernel-regime theory assumes (spec §2.1):
+Two data sets, both with inputs of unit norm as the kernel-regime theory assumes (model §2.1):
 
 * ``"sphere"``: x uniform on S^{d−1}; clean label sign(βᵀx) for a unit vector β drawn from the
   data seed (a learnable target, so test error means something) — our choice, the paper's
-  synthetic target is unknown (spec §4 [G]).
+  synthetic target is unknown (model §4 [G]).
 * ``"digits"``: scikit-learn's handwritten digits 3 vs 8 (``digits_binary``: centred, each image
   scaled to unit norm, d = 64; ``d`` is ignored), 357 images split at random into n training and
-  ``n_test`` test images — the real-data stand-in for the paper's CIFAR-10 (spec §4 E0).
+  ``n_test`` test images — the real-data stand-in for the paper's CIFAR-10 (model §4 E0).
 
 Training labels carry ``label_noise``: that fraction of them (rounded) is flipped; test labels are
-clean. The step size of every simulation is η = ``lr_scale``/μ_max on the SUM objective (spec
+clean. The step size of every simulation is η = ``lr_scale``/μ_max on the SUM objective (model page
 §2.5); ``fit`` with ``pi_loss`` (a mean) would take n·η.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 
-from distillab.data import digits_binary, unit_sphere
 from distillab.errors import ConfigError
-from distillab.kernels import GramSpectrum, gram_spectrum, relu_ntk
+from distillab.studies.point import Point, within
 
-__all__ = ["DATASETS", "Problem", "load_problem"]
+if TYPE_CHECKING:
+    from distillab.kernels import GramSpectrum
+    from distillab.theory.kernel_kd import KernelKD
 
-DATASETS: tuple[str, ...] = ("sphere", "digits")
+__all__ = ["DATASETS", "Problem", "ProblemPoint", "load_problem"]
+
+Dataset = Literal["sphere", "digits"]
+DATASETS: tuple[str, ...] = get_args(Dataset)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemPoint(Point):
+    """The training set of a grid point (see the module docstring).
+
+    Attributes:
+      dataset: ``"sphere"`` or ``"digits"``.
+      n, n_test: training and test set sizes (n ≥ 2, n_test ≥ 1).
+      d: input dimension of ``"sphere"`` (the digits have d = 64).
+      data_seed: seed of the inputs, the labels' direction and the flips.
+      label_noise: fraction of training labels flipped, in [0, 0.5).
+    """
+
+    dataset: Dataset
+    n: int = within(2)
+    d: int = within(1)
+    n_test: int = within(1)
+    data_seed: int = within(0)
+    label_noise: float = within(0, 0.5, default=0.0)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # Half the labels flipped would leave no signal: the range is open at 0.5.
+        if self.label_noise == 0.5:
+            raise ConfigError(f"label_noise must lie in [0, 0.5), got {self.label_noise!r}.")
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,30 +100,36 @@ class Problem:
         """GD step η = lr_scale/μ_max on the sum objective (λ = 0 is stable for lr_scale < 2)."""
         return lr_scale / self.spectrum.mu_max
 
+    def kernel_kd(self, z: NDArray[np.float64], **options: Any) -> KernelKD:
+        """The kernel-regime engine of PI training on this problem: ``KernelKD(H, y, z)``.
 
-def load_problem(params: Mapping[str, Any]) -> Problem:
-    """The problem named by ``params``: dataset, n, d, n_test, label_noise, data_seed."""
-    return _load(
-        str(params["dataset"]),
-        int(params["n"]),
-        int(params.get("d", 64)),
-        int(params.get("n_test", 200)),
-        float(params.get("label_noise", 0.0)),
-        int(params["data_seed"]),
-    )
+        Args:
+          z: ``(n,)`` the teacher's outputs (the PI) on the training inputs.
+          options: ``KernelKD``'s keyword options (``pi_weight``, ``objective``,
+            ``normalization``, ``u0``); the engine reuses the cached ``spectrum`` of H, so one
+            per grid point is cheap.
+        """
+        from distillab.theory.kernel_kd import KernelKD
+
+        return KernelKD(self.H, self.y, z, spectrum=self.spectrum, **options)
+
+
+def load_problem(point: ProblemPoint) -> Problem:
+    """The problem of ``point``'s data fields (built once per process and data set)."""
+    return _load(ProblemPoint(**{f.name: getattr(point, f.name) for f in fields(ProblemPoint)}))
 
 
 @lru_cache(maxsize=8)
-def _load(dataset: str, n: int, d: int, n_test: int, label_noise: float, data_seed: int) -> Problem:
-    if not 0.0 <= label_noise < 0.5:
-        raise ConfigError(f"label_noise must lie in [0, 0.5), got {label_noise!r}.")
-    if n < 2 or n_test < 1:
-        raise ConfigError(f"need n ≥ 2 and n_test ≥ 1, got n={n}, n_test={n_test}.")
-    if dataset == "sphere":
-        inputs = unit_sphere(n + n_test, d, seed=data_seed)
-        direction = np.random.default_rng(data_seed + 7).standard_normal(d)
+def _load(point: ProblemPoint) -> Problem:
+    from distillab.data import digits_binary, unit_sphere
+    from distillab.kernels import gram_spectrum, relu_ntk
+
+    n, n_test, data_seed = point.n, point.n_test, point.data_seed
+    if point.dataset == "sphere":
+        inputs = unit_sphere(n + n_test, point.d, seed=data_seed)
+        direction = np.random.default_rng(data_seed + 7).standard_normal(point.d)
         labels = np.where(inputs @ direction >= 0, 1.0, -1.0)
-    elif dataset == "digits":
+    else:
         inputs, labels = digits_binary(3, 8, normalize="sphere")
         if n + n_test > labels.size:
             raise ConfigError(
@@ -102,11 +137,9 @@ def _load(dataset: str, n: int, d: int, n_test: int, label_noise: float, data_se
             )
         order = np.random.default_rng(data_seed).permutation(labels.size)[: n + n_test]
         inputs, labels = inputs[order], labels[order]
-    else:
-        raise ConfigError(f"dataset must be one of {DATASETS}, got {dataset!r}.")
     X, X_test = inputs[:n], inputs[n:]
     y_clean, y_test = labels[:n], labels[n:]
-    flips = np.random.default_rng(data_seed + 1).permutation(n)[: round(label_noise * n)]
+    flips = np.random.default_rng(data_seed + 1).permutation(n)[: round(point.label_noise * n)]
     y = y_clean.copy()
     y[flips] *= -1.0
     H = relu_ntk(X)

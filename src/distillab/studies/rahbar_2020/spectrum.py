@@ -1,30 +1,35 @@
 """Figure ``rahbar-2020/spectrum``: where y and z put their energy on the eigenvectors of H^∞.
 
-Theory (spec T4 effect 2 and §4 E3, [R]): mode i of H^∞ = Σ μ_i v_i v_iᵀ relaxes at rate
+Theory (model T4 effect 2 and §4 E3, [R]): mode i of H^∞ = Σ μ_i v_i v_iᵀ relaxes at rate
 η(1+λ)μ_i, so a target's energy (v_iᵀt)² on the small-μ modes sets how long training takes.
 Labels with 20% noise spread their energy over all modes; a teacher that is kernel GD on those
 labels stopped after k = 10 steps of η = 1/μ_max has coordinates (1 − (1 − μ_i/μ_max)ᵏ)v_iᵀy,
 concentrated on the top eigenvectors — "why a smooth teacher is faster". Simulation: the same
 teacher realised as a wide ``TwoLayerNet`` (antisymmetric initialisation, so u(0) = 0 as in the
 kernel teacher) trained 10 GD steps; its energies are measured on the eigenvectors of H^∞.
-The spec's calibration (n = 400, S^9, 20% noise; our reconstruction): teacher ≈ 95% of its
-energy on the top 10% of eigenvectors, labels ≈ 32% (spec §5 item 7).
+The model's calibration (n = 400, S^9, 20% noise; our reconstruction): teacher ≈ 95% of its
+energy on the top 10% of eigenvectors, labels ≈ 32% (model §5 item 7).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 from numpy.typing import NDArray
 
-from distillab.report.plotting import finish_axes, new_figure, plot_list
+from distillab.report.panels import Panel, Plot, Trace
+from distillab.studies.point import within
 from distillab.studies.rahbar_2020.problem import DATASETS, Problem, load_problem
-from distillab.studies.rahbar_2020.teachers import build_teacher
+from distillab.studies.rahbar_2020.teachers import (
+    WIDTH_RATE,
+    NetworkPoint,
+    Teacher,
+    TeacherPoint,
+    build_teacher,
+)
 from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
-from distillab.sweep.store import Row
 
 _BINS = 20
 
@@ -50,10 +55,23 @@ def _eigen_index(problem: Problem) -> dict[str, list[float]]:
     }
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class SpectrumPoint(NetworkPoint):
+    """A network point with the k steps of its teachers (kernel in theory, network simulated)."""
+
+    teacher_steps: int = within(0)
+
+
+def _teacher(point: SpectrumPoint, kind: str, seed: int) -> tuple[Problem, Teacher]:
+    """The problem and its ``kind`` teacher trained for ``point.teacher_steps`` steps."""
+    problem = load_problem(point)
+    teacher_point = TeacherPoint.of({**point.params(), "teacher": kind})
+    return problem, build_teacher(problem, teacher_point, seed=seed)
+
+
+def theory(point: SpectrumPoint) -> dict[str, Any]:
     """Eigenvalues and the energy profiles of the labels and of the kernel teacher."""
-    problem = load_problem(params)
-    teacher = build_teacher(problem, {**params, "teacher": "smooth"}, seed=0)
+    problem, teacher = _teacher(point, "smooth", seed=0)
     labels, smooth = _energies(problem, problem.y), _energies(problem, teacher.z)
     return {
         **_eigen_index(problem),
@@ -67,10 +85,9 @@ def theory(params: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: SpectrumPoint, seed: int) -> dict[str, Any]:
     """Energy profile of a wide network teacher trained for the same steps."""
-    problem = load_problem(params)
-    teacher = build_teacher(problem, {**params, "teacher": "network"}, seed=seed)
+    problem, teacher = _teacher(point, "network", seed=seed)
     profile = _energies(problem, teacher.z)
     return {
         **_eigen_index(problem),
@@ -78,71 +95,6 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
         "bands_z": profile["bands"],
         "top_decile_z": profile["top_decile"],
     }
-
-
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=3, nrows=len(DATASETS))
-    for line, dataset in zip(axes, DATASETS, strict=True):
-        where = {"dataset": dataset}
-        plot_list(
-            line[0],
-            rows,
-            "index",
-            "eigenvalues",
-            where=where,
-            kind="theory",
-            points=False,
-            color="k",
-            label="μ_i of H∞",
-        )
-        for ax, key, every in ((line[1], "bands", 1), (line[2], "cumulative", 8)):
-            x = "band_index" if key == "bands" else "index"
-            for target, colour, label in (
-                ("y", "C7", f"labels y ({100 * _LABEL_NOISE:g}% noise)"),
-                ("z", "C0", "kernel teacher (theory)"),
-            ):
-                plot_list(
-                    ax,
-                    rows,
-                    x,
-                    f"{key}_{target}",
-                    where=where,
-                    kind="theory",
-                    points=False,
-                    color=colour,
-                    label=label,
-                )
-            plot_list(
-                ax,
-                rows,
-                x,
-                f"{key}_z",
-                where={**where, "width": WIDTH},
-                every=every,
-                color="C3",
-                label="network teacher",
-            )
-        finish_axes(
-            line[0],
-            xlabel="eigen-index i/n",
-            ylabel="eigenvalue μ_i",
-            title=f"{dataset}: spectrum of H∞",
-            yscale="log",
-        )
-        finish_axes(
-            line[1],
-            xlabel="eigen-index i/n (20 bands)",
-            ylabel="energy share per band",
-            title=f"{dataset}: (v_iᵀt)² / ‖t‖²",
-            yscale="log",
-        )
-        finish_axes(
-            line[2],
-            xlabel="eigen-index i/n",
-            ylabel="cumulative energy share",
-            title=f"{dataset}: cumulative energy",
-        )
-    return figure
 
 
 WIDTH = 4096
@@ -183,11 +135,69 @@ TOP_DECILE = Comparison(
         "O(m^-1/2) (the empirical NTK's fluctuation); c = 0.74 is twice the largest |relative "
         "error|·√m (0.37, S^9) of a pilot at seed 5 (not a grid seed), m = 1024, both data sets.",
         allowance=0.74,
-        rate=lambda p: p["width"] ** -0.5,
-        rate_label="m^-1/2",
+        **WIDTH_RATE,
     ),
     label="network teacher's energy share on the top 10% eigenvectors vs kernel teacher",
 )
+
+
+def _energy(key: str, x: str, every: int) -> tuple[Trace, ...]:
+    """The theory's ``{key}_y``, ``{key}_z`` and the network teacher's ``{key}_z`` against ``x``."""
+    return (
+        Trace(
+            x,
+            f"{key}_y",
+            kind="theory",
+            points=False,
+            color="C7",
+            label=f"labels y ({100 * _LABEL_NOISE:g}% noise)",
+        ),
+        Trace(
+            x, f"{key}_z", kind="theory", points=False, color="C0", label="kernel teacher (theory)"
+        ),
+        Trace(
+            x, f"{key}_z", where={"width": WIDTH}, every=every, color="C3", label="network teacher"
+        ),
+    )
+
+
+def _panels(dataset: str) -> tuple[Panel, ...]:
+    """One data set's row: the spectrum, the energy per band and the cumulative energy."""
+    where = {"dataset": dataset}
+    eigenvalues = Trace(
+        "index", "eigenvalues", kind="theory", points=False, color="k", label="μ_i of H∞"
+    )
+    return (
+        Panel(
+            "index",
+            series=(eigenvalues,),
+            xlabel="eigen-index i/n",
+            ylabel="eigenvalue μ_i",
+            title=f"{dataset}: spectrum of H∞",
+            yscale="log",
+            where=where,
+        ),
+        Panel(
+            "band_index",
+            series=_energy("bands", "band_index", every=1),
+            xlabel="eigen-index i/n (20 bands)",
+            ylabel="energy share per band",
+            title=f"{dataset}: (v_iᵀt)² / ‖t‖²",
+            yscale="log",
+            where=where,
+        ),
+        Panel(
+            "index",
+            series=_energy("cumulative", "index", every=8),
+            xlabel="eigen-index i/n",
+            ylabel="cumulative energy share",
+            title=f"{dataset}: cumulative energy",
+            where=where,
+        ),
+    )
+
+
+PLOT = Plot(*(panel for dataset in DATASETS for panel in _panels(dataset)), ncols=3)
 
 FIGURE = Figure(
     name="spectrum",
@@ -197,18 +207,19 @@ FIGURE = Figure(
         f"per band of {100 // _BINS}% of the eigen-indices (middle) and cumulatively (right). "
         f"Grey: the training labels ({100 * _LABEL_NOISE:g}% flipped); blue: the kernel "
         f"teacher, kernel GD on those labels stopped after {_TEACHER_STEPS} steps of "
-        "η = 1/μ_max (theory, spec T4 effect 2, [R]); red: the same teacher as a wide two-layer "
+        "η = 1/μ_max (theory, model T4 effect 2, [R]); red: the same teacher as a wide two-layer "
         f"ReLU network (m = {WIDTH}, antisymmetric initialisation), seed mean ± s.e. The "
         "teacher's energy sits on the top (fast) eigenvectors, which is why it speeds the "
         f"student beyond the (1+λ) rule. Quick: {_sizes('quick')}; full: {_sizes('full')} "
-        "(S^9 at n = 400 is the spec's calibration). The agreement lines also use networks of "
+        "(S^9 at n = 400 is the model's calibration). The agreement lines also use networks of "
         f"width {', '.join(map(str, WIDTHS))} to check that the network teacher's distance to "
         "the kernel teacher falls as m^-1/2."
     ),
     grid={"quick": _grid(_SIZES["quick"]), "full": _grid(_SIZES["full"])},
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=SpectrumPoint,
     seeds={"quick": 2, "full": 4},
     compare=(
         TOP_DECILE,

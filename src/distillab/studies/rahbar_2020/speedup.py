@@ -1,55 +1,62 @@
 """Figure ``rahbar-2020/speedup``: the teacher cuts the iterations needed, beyond (1+λ) if smooth.
 
-Theory (spec T4, [A] for the claim, [R] for the counts): at a fixed GD step η on the KT-A sum
+Theory (model T4, [A] for the claim, [R] for the counts): at a fixed GD step η on the KT-A sum
 objective, k_ε = min{k : Σ_i (1 − η(1+λ)μ_i)^{2k}(v_iᵀu*)² ≤ ε²} (u(0) = 0 here: an
-antisymmetric initialisation, the small-κ reading of spec §6.4), bounded by
+antisymmetric initialisation, the small-κ reading of model §6.4), bounded by
 ⌈ln(‖u*‖/ε)/(−ln ρ)⌉. Effect 1 (rate): with z = y the count falls as k_ε(0)/(1+λ) — the "(1+λ)
 rule". Effect 2 (spectral content): a smooth teacher — kernel GD on the noisy labels stopped
 after 10 steps, its energy on the top eigenvectors of H^∞ — also shrinks u*'s weight on the slow
-modes, so k_ε falls below the rule (spec §5 item 7). Simulation: wide ``TwoLayerNet`` students
+modes, so k_ε falls below the rule (model §5 item 7). Simulation: wide ``TwoLayerNet`` students
 trained until ‖u(k) − u*‖ ≤ ε = 0.2·√n. 20% label noise; S^9 and digits 3 vs 8.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
+from distillab.report.panels import Line, Panel, Plot, Points
+from distillab.studies.point import within
 from distillab.studies.rahbar_2020.problem import DATASETS, Problem, load_problem
-from distillab.studies.rahbar_2020.teachers import build_teacher, make_network
-from distillab.studies.rahbar_2020.training import train_student
+from distillab.studies.rahbar_2020.teachers import (
+    WIDTH_RATE,
+    TeacherPoint,
+    build_teacher,
+    make_network,
+)
 from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
-from distillab.sweep.grid import canonical_params, product_grid
-from distillab.sweep.store import Row
-from distillab.theory.kernel_kd import KernelKD
+from distillab.sweep.grid import product_grid
+
+if TYPE_CHECKING:
+    from distillab.sweep.store import Row
+    from distillab.theory.kernel_kd import KernelKD
 
 TEACHERS = ("labels", "smooth")
 _TEACHER_NAMES = {"labels": "z = y", "smooth": "smooth teacher (kernel GD)"}
 
 
-def _engine(params: Mapping[str, Any]) -> tuple[Problem, KernelKD, float, float]:
-    problem = load_problem(params)
-    teacher = build_teacher(problem, params, seed=0)
-    engine = KernelKD(
-        problem.H,
-        problem.y,
-        teacher.z,
-        pi_weight=params["pi_weight"],
-        spectrum=problem.spectrum,
-    )
-    return problem, engine, problem.lr(params["lr_scale"]), params["eps_rel"] * np.sqrt(problem.n)
+@dataclass(frozen=True, kw_only=True)
+class SpeedupPoint(TeacherPoint):
+    """A teacher point with λ, the fixed step η = lr_scale/μ_max and ε = eps_rel·√n."""
+
+    pi_weight: float = within(0)
+    lr_scale: float = within(0)
+    eps_rel: float = within(0)
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, Any]:
+def _engine(point: SpeedupPoint) -> tuple[Problem, KernelKD, float, float]:
+    problem = load_problem(point)
+    engine = problem.kernel_kd(build_teacher(problem, point, seed=0).z, pi_weight=point.pi_weight)
+    return problem, engine, problem.lr(point.lr_scale), point.eps_rel * np.sqrt(problem.n)
+
+
+def theory(point: SpeedupPoint) -> dict[str, Any]:
     """Exact spectral count, worst-case bound, the (1+λ) rule k_ε(0)/(1+λ) and the speed-ups."""
-    _, engine, lr, eps = _engine(params)
+    _, engine, lr, eps = _engine(point)
     count = engine.steps_to(eps, lr)
     if not count.stable:
         return {"status": "diverged", "message": f"η(1+λ)μ_max ≥ 2 (ρ = {count.contraction:.3g})"}
@@ -57,18 +64,20 @@ def theory(params: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "steps_exact": count.exact,
         "steps_bound": count.bound,
-        "steps_rule": plain / (1.0 + params["pi_weight"]),
+        "steps_rule": plain / (1.0 + point.pi_weight),
         "speedup_exact": plain / count.exact,
-        "speedup_rule": 1.0 + params["pi_weight"],
+        "speedup_rule": 1.0 + point.pi_weight,
     }
 
 
-def _steps(problem: Problem, engine: KernelKD, params: Mapping[str, Any], seed: int) -> int | None:
+def _steps(problem: Problem, engine: KernelKD, point: SpeedupPoint, seed: int) -> int | None:
     """Steps a trained network needs until ‖u(k) − u*‖ ≤ ε (``None``: not within the budget)."""
-    lr, eps = problem.lr(params["lr_scale"]), params["eps_rel"] * np.sqrt(problem.n)
+    from distillab.train.wide_net import pi_gradient_descent
+
+    lr, eps = problem.lr(point.lr_scale), point.eps_rel * np.sqrt(problem.n)
     budget = 2 * (engine.steps_to(eps, lr).bound or 0) + 50
-    run = train_student(
-        make_network(problem, params, seed),
+    run = pi_gradient_descent(
+        make_network(problem, point, seed),
         problem.X,
         problem.y,
         engine.z,
@@ -82,104 +91,22 @@ def _steps(problem: Problem, engine: KernelKD, params: Mapping[str, Any], seed: 
 
 
 @lru_cache(maxsize=16)
-def _plain_steps(key: str, seed: int) -> int | None:
+def _plain_steps(point: SpeedupPoint, seed: int) -> int | None:
     """Network steps at λ = 0, memoised per process: u* = y whatever the teacher, so every
     λ > 0 point of one seed shares this run (same numbers as recomputing it)."""
-    params = json.loads(key)
-    problem = load_problem(params)
-    engine = KernelKD(problem.H, problem.y, problem.y, pi_weight=0.0, spectrum=problem.spectrum)
-    return _steps(problem, engine, params, seed)
+    problem = load_problem(point)
+    engine = problem.kernel_kd(problem.y, pi_weight=0.0)
+    return _steps(problem, engine, point, seed)
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: SpeedupPoint, seed: int) -> dict[str, Any]:
     """Steps of a trained network at λ and at λ = 0 (same initialisation) and their ratio."""
-    problem, engine, _, _ = _engine(params)
-    shared = {k: v for k, v in params.items() if k not in ("teacher", "teacher_steps", "pi_weight")}
-    plain = _plain_steps(canonical_params(shared), seed)
-    steps = plain if engine.pi_weight == 0 else _steps(problem, engine, params, seed)
+    problem, engine, _, _ = _engine(point)
+    plain = _plain_steps(replace(point, teacher="labels", teacher_steps=0, pi_weight=0.0), seed)
+    steps = plain if engine.pi_weight == 0 else _steps(problem, engine, point, seed)
     if steps is None or plain is None:
         return {"status": "diverged", "message": "ε not reached within twice the worst-case bound"}
     return {"steps": steps, "steps_plain": plain, "speedup": plain / steps}
-
-
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=len(TEACHERS) + 1, nrows=len(DATASETS))
-    for line, dataset in zip(axes, DATASETS, strict=True):
-        width = _plotted_width(dataset, rows)
-        for ax, teacher in zip(line[: len(TEACHERS)], TEACHERS, strict=True):
-            where = {"dataset": dataset, "teacher": teacher, "width": width}
-            for key, colour, style, label in (
-                ("steps_exact", "C0", "-", "exact spectral count"),
-                ("steps_rule", "C2", "--", "(1+λ) rule k(0)/(1+λ)"),
-                ("steps_bound", "C7", ":", "worst-case bound"),
-            ):
-                plot_theory(
-                    ax,
-                    rows,
-                    "pi_weight",
-                    key,
-                    where=where,
-                    color=colour,
-                    linestyle=style,
-                    label=label,
-                )
-            plot_simulation(
-                ax,
-                rows,
-                "pi_weight",
-                "steps",
-                where=where,
-                scope=STEPS.in_scope,
-                color="C3",
-                label="trained net",
-            )
-            finish_axes(
-                ax,
-                xlabel="PI weight λ (fixed η)",
-                ylabel="GD steps to ‖u − u*‖ ≤ ε",
-                title=f"{dataset}, m = {width}: {_TEACHER_NAMES[teacher]}",
-                yscale="log",
-            )
-        ax = line[-1]
-        plot_theory(
-            ax,
-            rows,
-            "pi_weight",
-            "speedup_rule",
-            where={"dataset": dataset, "teacher": "labels", "width": width},
-            color="C2",
-            linestyle="--",
-            label="(1+λ) rule",
-        )
-        for teacher, colour in zip(TEACHERS, ("C0", "C1"), strict=True):
-            where = {"dataset": dataset, "teacher": teacher, "width": width}
-            plot_theory(
-                ax,
-                rows,
-                "pi_weight",
-                "speedup_exact",
-                where=where,
-                color=colour,
-                label=f"exact, {_TEACHER_NAMES[teacher].split(' (')[0]}",
-            )
-            plot_simulation(
-                ax,
-                rows,
-                "pi_weight",
-                "speedup",
-                where=where,
-                scope=SPEEDUP.in_scope,
-                color=colour,
-                label=f"net, {_TEACHER_NAMES[teacher].split(' (')[0]}",
-            )
-        finish_axes(
-            ax,
-            xlabel="PI weight λ (fixed η)",
-            ylabel="speed-up k_ε(0) / k_ε(λ)",
-            title=f"{dataset}: speed-up over plain training",
-            yscale="log",
-        )
-    return figure
 
 
 _NOISE = 0.2
@@ -220,13 +147,6 @@ def _grid(profile: str) -> list[dict]:
     return points
 
 
-def _plotted_width(dataset: str, rows: list[Row]) -> int | None:
-    """The width drawn for ``dataset``: the largest of its ladder (the others serve scaling)."""
-    widths = sorted({r.params["width"] for r in rows if r.params.get("dataset") == dataset})
-    return widths[-1] if widths else None
-
-
-_WIDTH_RATE = {"rate": lambda p: p["width"] ** -0.5, "rate_label": "m^-1/2"}
 # Pilot at seed 5 (not a grid seed), S^9, λ = 0 and 4: where u* carries the label noise (z = y,
 # and λ = 0) the nets need 62–65% more steps than the exact count at m = 1024 and 24% more at
 # 4096 (·√m ≤ 20.9); the smooth teacher at λ = 4 needs exactly the predicted count at both. The
@@ -240,7 +160,7 @@ _STEP_RULE = Tolerance(
     "λ = 4) of a pilot at seed 5 (not a grid seed), S^9, m = 1024 and 4096, λ = 0 and 4. This "
     "line cannot reach a 5% resolution: that needs c·m^-1/2 ≤ 2.5%, i.e. m ≈ 3·10⁶.",
     allowance=42.0,
-    **_WIDTH_RATE,
+    **WIDTH_RATE,
 )
 _Z_NE_Y = (
     "z ≠ y and λ > 0: there the count is a spectral prediction; with z = y the objective is "
@@ -248,16 +168,21 @@ _Z_NE_Y = (
     "at λ = 0 the speed-up is 1 by definition"
 )
 
+
+def _z_ne_y(point: SpeedupPoint) -> bool:
+    return point.teacher == "smooth" and point.pi_weight > 0
+
+
 SPEEDUP = Comparison(
     "speedup",
     "speedup_exact",
     Tolerance(
         _STEP_RULE.reason + " The speed-up inherits the λ = 0 count's error.",
         allowance=_STEP_RULE.allowance,
-        **_WIDTH_RATE,
+        **WIDTH_RATE,
     ),
     label="z ≠ y (smooth teacher): speed-up k_ε(0)/k_ε(λ) of nets vs the exact spectral ratio",
-    scope=lambda p: p["teacher"] == "smooth" and p["pi_weight"] > 0,
+    scope=_z_ne_y,
     scope_reason=_Z_NE_Y,
 )
 STEPS = Comparison(
@@ -265,6 +190,84 @@ STEPS = Comparison(
     "steps_exact",
     _STEP_RULE,
     label="net steps to ε vs the exact spectral count, every point",
+)
+
+
+def _largest_width(dataset: str, rows: Sequence[Row]) -> int | None:
+    """The largest width of ``dataset`` run (the others serve the scaling line)."""
+    return max(
+        (r.params["width"] for r in rows if r.params.get("dataset") == dataset), default=None
+    )
+
+
+def _steps_panel(dataset: str, teacher: str) -> Panel:
+    """Steps to ε vs λ: the three theory counts and the trained nets, one data set and teacher."""
+    counts = (
+        ("steps_exact", "C0", "-", "exact spectral count"),
+        ("steps_rule", "C2", "--", "(1+λ) rule k(0)/(1+λ)"),
+        ("steps_bound", "C7", ":", "worst-case bound"),
+    )
+    return Panel(
+        "pi_weight",
+        series=(
+            *(Line(key, color=c, linestyle=ls, label=label) for key, c, ls, label in counts),
+            Points("steps", color="C3", label="trained net"),
+        ),
+        xlabel="PI weight λ (fixed η)",
+        ylabel="GD steps to ‖u − u*‖ ≤ ε",
+        title=lambda rows: (
+            f"{dataset}, m = {_largest_width(dataset, rows)}: {_TEACHER_NAMES[teacher]}"
+        ),
+        yscale="log",
+        where={"dataset": dataset, "teacher": teacher, "width": max},
+    )
+
+
+def _speedup_panel(dataset: str) -> Panel:
+    """Speed-up k_ε(0)/k_ε(λ) vs λ for both teachers against the (1+λ) rule."""
+    short = {teacher: _TEACHER_NAMES[teacher].split(" (")[0] for teacher in TEACHERS}
+    per_teacher = (
+        series
+        for teacher, colour in zip(TEACHERS, ("C0", "C1"), strict=True)
+        for series in (
+            Line(
+                "speedup_exact",
+                where={"teacher": teacher},
+                color=colour,
+                label=f"exact, {short[teacher]}",
+            ),
+            Points(
+                "speedup", where={"teacher": teacher}, color=colour, label=f"net, {short[teacher]}"
+            ),
+        )
+    )
+    return Panel(
+        "pi_weight",
+        series=(
+            Line(
+                "speedup_rule",
+                where={"teacher": "labels"},
+                color="C2",
+                linestyle="--",
+                label="(1+λ) rule",
+            ),
+            *per_teacher,
+        ),
+        xlabel="PI weight λ (fixed η)",
+        ylabel="speed-up k_ε(0) / k_ε(λ)",
+        title=f"{dataset}: speed-up over plain training",
+        yscale="log",
+        where={"dataset": dataset, "width": max},
+    )
+
+
+PLOT = Plot(
+    *(
+        panel
+        for dataset in DATASETS
+        for panel in (*(_steps_panel(dataset, t) for t in TEACHERS), _speedup_panel(dataset))
+    ),
+    ncols=len(TEACHERS) + 1,
 )
 
 FIGURE = Figure(
@@ -275,7 +278,7 @@ FIGURE = Figure(
         f"{_EPS_REL:g}·√n on the KT-A sum objective at one fixed step η = {_LR_SCALE:g}/μ_max, "
         f"vs λ; labels carry {100 * _NOISE:g}% noise. Lines: exact count from the spectrum of "
         "H^∞ (solid), the (1+λ) rule k_ε(0)/(1+λ) (dashed), the worst-case bound "
-        "⌈ln(‖u*‖/ε)/(−ln ρ)⌉ (dotted) (spec T4, [R]). Points: trained two-layer ReLU students "
+        "⌈ln(‖u*‖/ε)/(−ln ρ)⌉ (dotted) (model T4, [R]). Points: trained two-layer ReLU students "
         "(antisymmetric initialisation, u(0) = 0), seed mean ± s.e. Left: z = y, whose speed-up "
         "is exactly the (1+λ) rule — the objective is (1+λ)·½‖u − y‖², a larger step, so it is "
         "drawn but not checked (greyed). Right: a smooth teacher (kernel GD stopped after "
@@ -294,7 +297,8 @@ FIGURE = Figure(
     grid={"quick": _grid("quick"), "full": _grid("full")},
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=SpeedupPoint,
     seeds={"quick": 2, "full": 4},
     compare=(
         SPEEDUP,
@@ -304,13 +308,13 @@ FIGURE = Figure(
             Tolerance(
                 "seed noise (z = 3) plus one step, the integer resolution of a count: a smooth "
                 "teacher's u* has little weight on the slow modes whose finite-width lag is the "
-                "error above (spec T4 effect 2; the pilot at seed 5, m = 1024 and 4096, λ = 4 "
+                "error above (model T4 effect 2; the pilot at seed 5, m = 1024 and 4096, λ = 4 "
                 "found no excess step).",
                 allowance=1.0,
                 relative=False,
             ),
             label="z ≠ y (smooth teacher), λ > 0: net steps vs exact count (item 7)",
-            scope=lambda p: p["teacher"] == "smooth" and p["pi_weight"] > 0,
+            scope=_z_ne_y,
             scope_reason=_Z_NE_Y,
         ),
         STEPS,
@@ -321,7 +325,7 @@ FIGURE = Figure(
             slope=-0.5,
             reason="the width-m kernel's slow modes deviate from H^∞'s by O(m^-1/2)",
             label="S^9: net − exact step count falls as m^-1/2",
-            scope=lambda p: p["dataset"] == "sphere",
+            scope=lambda p: p.dataset == "sphere",
             scope_reason=(
                 "the width ladder is run on S^9 only (cost); the digits are checked at one width "
                 "by the line above"

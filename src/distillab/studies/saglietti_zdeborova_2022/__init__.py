@@ -33,7 +33,7 @@ STUDY = Study(
         "features, student on a fraction ρ of them trained on the teacher's in-sample outputs), "
         "the saddle-point equations, every curve, parameter and reference number are our "
         "reconstruction [R], validated here against finite-d simulations; whether this is the "
-        "paper's exact model is unverified (spec §0, §7)."
+        "paper's exact model is unverified (model §0, §7)."
     ),
     figures=(
         teacher_optimality.FIGURE,

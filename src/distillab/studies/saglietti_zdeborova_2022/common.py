@@ -1,35 +1,39 @@
-"""What every figure of the study shares: the base setting, the theory of a grid point and of the
-line segment that leads to it, the pre-registered agreement rules and a few plot helpers.
+"""What every figure of the study shares: the base setting, the grid point, the theory of a point
+and of the line segment that leads to it, the pre-registered agreement rules and the drawing.
 
-A grid point holds the engine's parameters (sample_ratio, noise, teacher_loss, teacher_reg,
-student_loss, student_reg, feature_fraction, hard_weight, temperature), the simulation size ``d``
-and ``segment_from``. Its theory row is :func:`distillab.theory.replica_kd.solve` at those
-parameters; a saddle point that does not converge becomes the row status ``"not-converged"`` with
-the solver's reason (and ``converged: False``), a failed point for every agreement line. Theory
-is milliseconds to a second per point and a simulation seconds per seed, so lines are drawn more
-densely than they are simulated: the theory row of a point also holds the line's values on the
-segment from the previous simulated point (``segment_from``, exclusive) to this one, as lists
-under ``segment_<key>`` (:func:`with_segment`), and :func:`plot_line` draws them.
+A grid point (:class:`LinePoint`) holds the engine's parameters (sample_ratio, noise,
+teacher_loss, teacher_reg, student_loss, student_reg, feature_fraction, hard_weight, temperature),
+the simulation size ``d`` and ``segment_from``. Its theory row is
+:func:`distillab.theory.replica_kd.solve` at those parameters; a saddle point that does not
+converge becomes the row status ``"not-converged"`` with the solver's reason (and
+``converged: False``), a failed point for every agreement line. Theory is milliseconds to a second
+per point and a simulation seconds per seed, so lines are drawn more densely than they are
+simulated: the theory row of a point also holds the line's values on the segment from the
+previous simulated point (``segment_from``, exclusive) to this one, as lists under
+``segment_<key>`` (:func:`with_segment`), which a plot draws with ``prepare=segment_rows``.
 
-Base setting (spec §4, "suggested"): Δ = 1, ρ = 0.5; λ → 0⁺ proxies 10⁻⁶ (square) and 10⁻⁴ (CE).
+Base setting (model §4, "suggested"): Δ = 1, ρ = 0.5; λ → 0⁺ proxies 10⁻⁶ (square) and 10⁻⁴ (CE).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
-from distillab.report.plotting import matches, plot_simulation
+from distillab.report.panels import Line, Points, Reference
+from distillab.studies.point import Point, within
 from distillab.studies.spec import Comparison, Scaling, Tolerance
-from distillab.sweep.store import Row
-from distillab.theory.replica_kd import solve
+
+if TYPE_CHECKING:
+    from distillab.sweep.store import Row
 
 __all__ = [
+    "ALPHA_LABEL",
     "BASE",
     "CE_RIDGELESS",
     "ENGINE_KEYS",
@@ -38,15 +42,18 @@ __all__ = [
     "SEEDS",
     "SIZES",
     "SQUARE_RIDGELESS",
+    "KDPoint",
+    "LinePoint",
     "agreement_line",
-    "decimal_ticks",
+    "along",
     "engine_params",
+    "line_and_points",
     "line_points",
     "log_grid",
-    "mark_peaks",
-    "plot_line",
-    "plot_line_and_points",
+    "peaks",
     "scaling_line",
+    "segment_rows",
+    "simulate_pair",
     "theory_point",
     "with_segment",
 ]
@@ -68,7 +75,7 @@ BASE: dict[str, Any] = {
     "hard_weight": 0.0,
     "temperature": 1.0,
 }
-# λ → 0⁺ proxies of spec §3 "Ridgeless limits": finite minimisers at α ≤ ρ.
+# λ → 0⁺ proxies of model §3 "Ridgeless limits": finite minimisers at α ≤ ρ.
 SQUARE_RIDGELESS = 1e-6
 CE_RIDGELESS = 1e-4
 # Simulation size and seeds per profile. ``overlaps`` also runs the finite-size-scaling sizes
@@ -76,6 +83,7 @@ CE_RIDGELESS = 1e-4
 SIZES = {"quick": 500, "full": 1000}
 SEEDS = {"quick": 8, "full": 16}
 SCALING_SIZES = {"quick": (250, 500, 1000), "full": (500, 1000, 2000)}
+ALPHA_LABEL = "sample ratio $\\alpha = n/d$"
 
 # The replica theory is exact as d → ∞ at fixed α, λ, ρ: the overlaps self-average with O(d^-1/2)
 # fluctuations, so a finite-d seed mean deviates by the seed noise (the z = 3 statistical part)
@@ -100,8 +108,42 @@ FINITE_SIZE: dict[str, tuple[float, bool]] = {
 }
 
 
-def _inverse_sqrt_d(params: Mapping[str, Any]) -> float:
-    return float(params["d"]) ** -0.5
+@dataclass(frozen=True)
+class KDPoint(Point):
+    """One replica-KD setting (model §2) simulated at dimension d.
+
+    Attributes:
+      sample_ratio: α = n/d.
+      noise: Δ, the within-cluster variance.
+      teacher_loss, teacher_reg: ℓ_T and its ridge λ_T.
+      student_loss, student_reg: ℓ_S and its ridge λ_S.
+      feature_fraction: ρ, the fraction of the d features the student sees.
+      hard_weight: η, the weight of the hard labels in the student's loss.
+      temperature: τ of ``kd_ce``.
+      d: the simulation's dimension.
+    """
+
+    sample_ratio: float = within(0)
+    noise: float = within(0)
+    teacher_loss: Literal["square", "logistic"]
+    teacher_reg: float = within(0)
+    student_loss: Literal["kd_sq", "kd_ce", "hard_sq", "hard_log"]
+    student_reg: float = within(0)
+    feature_fraction: float = within(0, 1)
+    hard_weight: float = within(0, 1)
+    temperature: float = within(0)
+    d: int = within(1)
+
+
+@dataclass(frozen=True)
+class LinePoint(KDPoint):
+    """A line's grid point; its segment starts at ``segment_from`` (:func:`with_segment`)."""
+
+    segment_from: float = within(0)
+
+
+def _inverse_sqrt_d(point: KDPoint) -> float:
+    return float(point.d) ** -0.5
 
 
 def agreement_line(key: str, what: str) -> Comparison:
@@ -148,14 +190,16 @@ def scaling_line(key: str, what: str) -> Scaling:
     )
 
 
-def engine_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of ``solve`` in a grid point."""
-    return {key: params[key] for key in ENGINE_KEYS}
+def engine_params(point: KDPoint) -> dict[str, Any]:
+    """The setting of :func:`~distillab.theory.replica_kd.solve` at a grid point."""
+    return {key: getattr(point, key) for key in ENGINE_KEYS}
 
 
-def theory_point(params: Mapping[str, Any]) -> dict[str, Any]:
+def theory_point(point: KDPoint) -> dict[str, Any]:
     """Order parameters, errors and Bayes limits of a grid point (status if not converged)."""
-    result = solve(**engine_params(params))
+    from distillab.theory.replica_kd import solve
+
+    result = solve(engine_params(point))
     values = result.as_dict()
     del values["status"]
     values["converged"] = bool(result.converged)
@@ -165,14 +209,14 @@ def theory_point(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def with_segment(
-    theory: Callable[[Mapping[str, Any]], dict[str, Any]],
+    theory: Callable[[LinePoint], dict[str, Any]],
     x: str,
     count: int,
     *,
     log: bool = True,
     include: Sequence[float] = (),
-) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
-    """``theory`` at a grid point plus its line segment from ``params["segment_from"]``.
+) -> Callable[[LinePoint], dict[str, Any]]:
+    """``theory`` at a grid point plus its line segment from ``point.segment_from``.
 
     The segment holds ``count`` points strictly after ``segment_from`` and strictly before the
     point (log- or linearly spaced in ``x``) and any of ``include`` that fall inside it (e.g. an
@@ -180,9 +224,9 @@ def with_segment(
     ``segment_<key>``; a point that does not converge is left out of the segment.
     """
 
-    def point_and_segment(params: Mapping[str, Any]) -> dict[str, Any]:
-        values = theory(params)
-        start, stop = params["segment_from"], params[x]
+    def point_and_segment(point: LinePoint) -> dict[str, Any]:
+        values = theory(point)
+        start, stop = point.segment_from, getattr(point, x)
         if start == stop or values.get("status", "ok") != "ok":
             return values
         space = np.geomspace if log else np.linspace
@@ -190,7 +234,7 @@ def with_segment(
         inner += [v for v in include if min(start, stop) < v < max(start, stop)]
         segment: dict[str, list[Any]] = {}
         for value in sorted(inner):
-            at = theory({**params, x: value})
+            at = theory(dataclasses.replace(point, **{x: value}))
             if at.get("status", "ok") != "ok":
                 continue
             for key, item in at.items():
@@ -202,54 +246,24 @@ def with_segment(
     return point_and_segment
 
 
+def simulate_pair(point: KDPoint, seed: int) -> dict[str, Any]:
+    """Teacher and student trained on one sample, measured (:func:`.simulation.simulate_point`)."""
+    from distillab.studies.saglietti_zdeborova_2022.simulation import simulate_point
+
+    return simulate_point(point, seed)
+
+
 def line_points(values: Sequence[float]) -> list[tuple[float, float]]:
     """(value, segment_from) pairs along a line: each segment starts at the previous value."""
     ordered = sorted(values)
     return list(zip(ordered, [ordered[0], *ordered[:-1]], strict=True))
 
 
-def plot_line(
-    ax: Axes,
-    rows: Sequence[Row],
-    x: str,
-    y: str,
-    *,
-    where: Mapping[str, Any] | None = None,
-    label: str | None = None,
-    **style: Any,
-) -> None:
-    """Draw a theory line through its points and their stored segments (:func:`with_segment`)."""
-    pairs: list[tuple[float, float]] = []
-    for row in rows:
-        if row.kind != "theory" or not row.ok or not matches(row, where) or y not in row.values:
-            continue
-        pairs.append((float(row.params[x]), float(row.values[y])))
-        xs, ys = row.values.get(f"segment_{x}", []), row.values.get(f"segment_{y}", [])
-        if len(xs) == len(ys):
-            pairs.extend(zip(map(float, xs), map(float, ys), strict=True))
-    if pairs:
-        xs, ys = zip(*sorted(pairs), strict=True)
-        ax.plot(xs, ys, label=label, **{"linewidth": 1.6, **style})
-
-
-def plot_line_and_points(
-    ax: Axes,
-    rows: Sequence[Row],
-    x: str,
-    y: str,
-    *,
-    where: Mapping[str, Any] | None = None,
-    color: str,
-    fmt: str = "o",
-    label: str | None = None,
-    scope: Callable[[Mapping[str, Any]], bool] | None = None,
-    **style: Any,
-) -> None:
-    """A theory line (:func:`plot_line`, drawn with ``style``) and its simulation points in one
-    colour: seed mean ± s.e. with marker ``fmt``, unlabelled (the line carries ``label``); points
-    outside ``scope`` (a claim's ``in_scope``) are greyed."""
-    plot_line(ax, rows, x, y, where=where, label=label, color=color, **style)
-    plot_simulation(ax, rows, x, y, where=where, color=color, fmt=fmt, scope=scope)
+def along(x: str, values: Sequence[float], **fixed: Any) -> list[dict[str, Any]]:
+    """The grid points of one line over ``x``: :data:`BASE`, ``fixed`` and each segment's start."""
+    return [
+        {**BASE, **fixed, x: value, "segment_from": start} for value, start in line_points(values)
+    ]
 
 
 def log_grid(low: float, high: float, count: int, extra: Sequence[float] = ()) -> list[float]:
@@ -258,18 +272,55 @@ def log_grid(low: float, high: float, count: int, extra: Sequence[float] = ()) -
     return sorted({float(f"{v:.4g}") for v in values})
 
 
-def mark_peaks(ax: Axes, rows: Sequence[Row], *, teacher: bool = False) -> None:
+def line_and_points(
+    y: str,
+    *,
+    color: str | None,
+    label: str,
+    where: dict[str, Any] | None = None,
+    fmt: str = "o",
+    **line_style: Any,
+) -> tuple[Line, Points]:
+    """A theory line (drawn with ``line_style``) and its simulation points in one colour: seed
+    mean ± s.e. with marker ``fmt``, unlabelled (the line carries ``label``); ``color=None``: the
+    panel's colour per ``by`` value."""
+    where = where or {}
+    return (
+        Line(y, color=color, label=label, where=where, style=line_style),
+        Points(y, color=color, where=where, style={"fmt": fmt}),
+    )
+
+
+def peaks(*, teacher: bool = False) -> tuple[Reference, ...]:
     """Dotted vertical lines at α = ρ (student peak) and, with ``teacher``, at α = 1."""
-    rhos = {r.params.get("feature_fraction") for r in rows} - {None} or {BASE["feature_fraction"]}
-    for rho in sorted(rhos):
-        ax.axvline(rho, color="0.6", linestyle=":", linewidth=1)
-    if teacher:
-        ax.axvline(1.0, color="0.8", linestyle=":", linewidth=1)
+    dotted = {"linestyle": ":", "style": {"linewidth": 1}, "axis": "x"}
+    rho = Reference(BASE["feature_fraction"], color="0.6", **dotted)
+    return (rho, Reference(1.0, color="0.8", **dotted)) if teacher else (rho,)
 
 
-def decimal_ticks(ax: Axes, ticks: Sequence[float]) -> None:
-    """Plain decimal labels at ``ticks`` on a log x axis (no overlapping minor labels)."""
-    ax.xaxis.set_major_locator(FixedLocator(list(ticks)))
-    ax.xaxis.set_major_formatter(lambda value, _: f"{value:g}")
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_minor_formatter(NullFormatter())
+def segment_rows(rows: Sequence[Row]) -> list[Row]:
+    """``rows`` and, for every ok theory row, one theory row per point of its stored segment.
+
+    A segment point's row has the segment's ``x`` in its parameters and, as values, every key
+    whose ``segment_<key>`` list is as long as ``segment_<x>``.
+    """
+    expanded = list(rows)
+    for row in rows:
+        if row.kind != "theory" or not row.ok:
+            continue
+        for x in (name for name in row.params if f"segment_{name}" in row.values):
+            xs = row.values[f"segment_{x}"]
+            lists = {
+                key.removeprefix("segment_"): items
+                for key, items in row.values.items()
+                if key.startswith("segment_") and len(items) == len(xs)
+            }
+            expanded += [
+                dataclasses.replace(
+                    row,
+                    params={**row.params, x: value},
+                    values={key: items[index] for key, items in lists.items()},
+                )
+                for index, value in enumerate(xs)
+            ]
+    return expanded

@@ -8,34 +8,32 @@ for the student, so a regularised teacher does not remove the student's peak. Ri
 λ_S ∈ {0.01, 0.1, 1} for the KD student and λ_T = 0.01 for the teacher smooth the peaks away.
 
 Claim (iii) of the paper: the KD setting shows double descent [P]. Peak positions α = ρ ± 0.02
-and α = 1 (spec §6.7 [R]) are tested on the theory curves.
+and α = 1 (model §6.7 [R]) are tested on the theory curves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from matplotlib.figure import Figure as MplFigure
-
-from distillab.report.plotting import finish_axes, new_figure
-from distillab.studies.saglietti_zdeborova_2022 import simulation
+from distillab.report.panels import Line, Panel, Plot, Points
 from distillab.studies.saglietti_zdeborova_2022.common import (
+    ALPHA_LABEL,
     BASE,
     SEEDS,
     SIZES,
     SQUARE_RIDGELESS,
+    LinePoint,
     agreement_line,
-    decimal_ticks,
-    line_points,
+    along,
+    line_and_points,
     log_grid,
-    mark_peaks,
-    plot_line_and_points,
+    peaks,
+    segment_rows,
+    simulate_pair,
     theory_point,
     with_segment,
 )
 from distillab.studies.spec import Figure
-from distillab.sweep.store import Row
 
 _RIDGELESS = SQUARE_RIDGELESS
 _RHO = BASE["feature_fraction"]
@@ -59,104 +57,58 @@ theory = with_segment(
 )
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """Ridge teacher and ridge student (hard labels or KD) on one sample."""
-    return simulation.simulate_point(params, seed)
-
-
 def _where(teacher_reg: float, student_loss: str, student_reg: float) -> dict[str, Any]:
     return {"teacher_reg": teacher_reg, "student_loss": student_loss, "student_reg": student_reg}
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=2, width=5.6, height=4.2)
-    ridgeless, regularised = axes[0]
-    plot_line_and_points(
-        ridgeless,
-        rows,
-        "sample_ratio",
-        "teacher_test_error",
-        scope=_TEACHER.in_scope,
-        where=_where(*_ROWS[0]),
-        color="C1",
-        linestyle="--",
-        label="ridge teacher, $\\lambda_T \\to 0$ (peak at $\\alpha = 1$)",
-        fmt="s",
+def _teacher(row: tuple[float, str, float], label: str) -> tuple[Line, Points]:
+    return line_and_points(
+        "teacher_test_error", where=_where(*row), color="C1", linestyle="--", fmt="s", label=label
     )
-    plot_line_and_points(
-        ridgeless,
-        rows,
-        "sample_ratio",
-        "student_test_error",
-        scope=_STUDENT.in_scope,
-        where=_where(*_ROWS[0]),
-        color="k",
-        label="hard-label student, $\\lambda_S \\to 0$",
-        fmt="^",
+
+
+def _student(row: tuple[float, str, float], colour: str, label: str) -> tuple[Line, Points]:
+    fmt = "^" if row[1] == "hard_sq" else "o"
+    return line_and_points(
+        "student_test_error", where=_where(*row), color=colour, fmt=fmt, label=label
     )
-    plot_line_and_points(
-        ridgeless,
-        rows,
+
+
+def _panel(title: str, *series: Line | Points) -> Panel:
+    return Panel(
         "sample_ratio",
-        "student_test_error",
-        scope=_STUDENT.in_scope,
-        where=_where(*_ROWS[1]),
-        color="C0",
-        label="KD student of a $\\lambda_T = 1$ teacher, $\\lambda_S \\to 0$",
-        fmt="o",
+        series=(*series, *peaks(teacher=True)),
+        xlabel=ALPHA_LABEL,
+        ylabel="test error $\\varepsilon$",
+        title=title,
+        xscale="log",
+        xticks=(0.1, 0.2, 0.5, 1, 2, 5, 10),
     )
-    for (teacher_reg, loss, reg), colour in zip(_ROWS[2:5], ("C0", "C2", "C4"), strict=True):
-        plot_line_and_points(
-            regularised,
-            rows,
-            "sample_ratio",
-            "student_test_error",
-            scope=_STUDENT.in_scope,
-            where=_where(teacher_reg, loss, reg),
-            color=colour,
-            label=f"KD student ($\\lambda_T = 1$), $\\lambda_S = {reg:g}$",
-            fmt="o",
-        )
-    plot_line_and_points(
-        regularised,
-        rows,
-        "sample_ratio",
-        "student_test_error",
-        scope=_STUDENT.in_scope,
-        where=_where(*_ROWS[5]),
-        color="k",
-        label="hard-label student, $\\lambda_S = 0.01$",
-        fmt="^",
-    )
-    plot_line_and_points(
-        regularised,
-        rows,
-        "sample_ratio",
-        "teacher_test_error",
-        scope=_TEACHER.in_scope,
-        where=_where(*_ROWS[5]),
-        color="C1",
-        linestyle="--",
-        label="ridge teacher, $\\lambda_T = 0.01$",
-        fmt="s",
-    )
-    for ax, title in (
-        (
-            ridgeless,
-            "ridgeless ($\\lambda = 10^{-6}$): peaks at $\\alpha = \\rho$ and $\\alpha = 1$",
+
+
+PLOT = Plot(
+    _panel(
+        "ridgeless ($\\lambda = 10^{-6}$): peaks at $\\alpha = \\rho$ and $\\alpha = 1$",
+        *_teacher(_ROWS[0], "ridge teacher, $\\lambda_T \\to 0$ (peak at $\\alpha = 1$)"),
+        *_student(_ROWS[0], "k", "hard-label student, $\\lambda_S \\to 0$"),
+        *_student(_ROWS[1], "C0", "KD student of a $\\lambda_T = 1$ teacher, $\\lambda_S \\to 0$"),
+    ),
+    _panel(
+        "regularised: the peaks are smoothed away",
+        *(
+            series
+            for row, colour in zip(_ROWS[2:5], ("C0", "C2", "C4"), strict=True)
+            for series in _student(
+                row, colour, f"KD student ($\\lambda_T = 1$), $\\lambda_S = {row[2]:g}$"
+            )
         ),
-        (regularised, "regularised: the peaks are smoothed away"),
-    ):
-        mark_peaks(ax, rows, teacher=True)
-        finish_axes(
-            ax,
-            xlabel="sample ratio $\\alpha = n/d$",
-            ylabel="test error $\\varepsilon$",
-            title=title,
-            xscale="log",
-        )
-        decimal_ticks(ax, (0.1, 0.2, 0.5, 1, 2, 5, 10))
-    return figure
+        *_student(_ROWS[5], "k", "hard-label student, $\\lambda_S = 0.01$"),
+        *_teacher(_ROWS[5], "ridge teacher, $\\lambda_T = 0.01$"),
+    ),
+    width=5.6,
+    height=4.2,
+    prepare=segment_rows,
+)
 
 
 # The peaks are compared, not excluded: the grids hold α = ρ and α = 1 themselves, the full grid
@@ -167,21 +119,20 @@ _PEAKS = {
 }
 
 
-def _grid(count: int, d: int, peaks: tuple[float, ...]) -> list[dict[str, Any]]:
-    alphas = log_grid(0.1, 10.0, count, extra=peaks)
+def _grid(count: int, d: int, around: tuple[float, ...]) -> list[dict[str, Any]]:
+    alphas = log_grid(0.1, 10.0, count, extra=around)
     return [
-        {
-            **BASE,
-            "teacher_loss": "square",
-            "teacher_reg": teacher_reg,
-            "student_loss": student_loss,
-            "student_reg": student_reg,
-            "sample_ratio": alpha,
-            "segment_from": start,
-            "d": d,
-        }
+        point
         for teacher_reg, student_loss, student_reg in _ROWS
-        for alpha, start in line_points(alphas)
+        for point in along(
+            "sample_ratio",
+            alphas,
+            teacher_loss="square",
+            teacher_reg=teacher_reg,
+            student_loss=student_loss,
+            student_reg=student_reg,
+            d=d,
+        )
     ]
 
 
@@ -198,7 +149,7 @@ FIGURE = Figure(
         "finite-d simulations, seed mean ± s.e.; dotted: α = ρ and α = 1. The peaks themselves "
         "are simulated and compared (the grids hold α = ρ and α = 1, the full grid also their "
         "neighbourhoods); the seed spread is largest there. Double descent in KD is the paper's "
-        "claim [P]; the peak positions are our reconstruction (spec §6.7, tested on the theory "
+        "claim [P]; the peak positions are our reconstruction (model §6.7, tested on the theory "
         "curves)."
     ),
     grid={
@@ -206,8 +157,9 @@ FIGURE = Figure(
         "full": _grid(24, SIZES["full"], _PEAKS["full"]),
     },
     theory=theory,
-    simulate=simulate,
-    plot=plot,
+    simulate=simulate_pair,
+    plot=PLOT,
+    point=LinePoint,
     seeds=SEEDS,
     compare=(
         _STUDENT,

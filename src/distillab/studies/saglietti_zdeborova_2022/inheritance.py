@@ -8,43 +8,44 @@ students with λ_S = 10⁻⁶ (λ → 0⁺), against the ridgeless hard-label st
 hard-label ridge with λ_S → ∞). The third panel is the inheritance gain ε_S(hard) − ε_S(KD), with
 both students trained on the same sample in the simulation (a paired difference).
 
-Predictions (spec §6.5 [R]): the square-case gain is positive and grows with λ_T; the CE gain is
+Predictions (model §6.5 [R]): the square-case gain is positive and grows with λ_T; the CE gain is
 negative below the α where its theory curve crosses zero (located on the theory rows and marked in
 the figure, near α ≈ 0.9, not at α = ρ) and positive above; every student stays above ε_BO,S
-(spec §6.4).
+(model §6.4).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-import math
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure as MplFigure
-
-from distillab.report.plotting import finish_axes, matches, new_figure
-from distillab.studies.saglietti_zdeborova_2022 import simulation
+from distillab.report.panels import Line, Panel, Plot, Points, Reference
+from distillab.studies.point import within
 from distillab.studies.saglietti_zdeborova_2022.common import (
+    ALPHA_LABEL,
     BASE,
     CE_RIDGELESS,
     SEEDS,
     SIZES,
     SQUARE_RIDGELESS,
+    LinePoint,
     agreement_line,
-    decimal_ticks,
+    along,
     engine_params,
-    line_points,
+    line_and_points,
     log_grid,
-    mark_peaks,
-    plot_line,
-    plot_line_and_points,
+    peaks,
+    segment_rows,
     theory_point,
     with_segment,
 )
 from distillab.studies.spec import Figure
-from distillab.sweep.store import Row
-from distillab.theory.replica_kd import solve
+
+if TYPE_CHECKING:
+    from distillab.sweep.store import Row
 
 SQUARE_TEACHER_REGS = (0.1, 1.0, 10.0)
 _HARD = {"kd_sq": "hard_sq", "kd_ce": "hard_log"}
@@ -62,22 +63,29 @@ _RHO = BASE["feature_fraction"]
 _STUDENT = agreement_line("student_test_error", "KD student test error")
 _HARD_STUDENT = agreement_line("hard_student_test_error", "hard-label student test error")
 _GAIN = agreement_line("gain", "inheritance gain ε_S(hard) − ε_S(KD) (paired)")
-_ALPHA = "sample ratio $\\alpha = n/d$"
 _TICKS = (0.1, 0.2, 0.5, 1, 2, 5)
 
 
-def _hard_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        **params,
-        "student_loss": _HARD[params["student_loss"]],
-        "student_reg": params["hard_reg"],
-    }
+@dataclass(frozen=True)
+class InheritancePoint(LinePoint):
+    """A grid point with the ridge λ_S of its hard-label baseline student."""
+
+    hard_reg: float = within(0)
 
 
-def _theory(params: Mapping[str, Any]) -> dict[str, Any]:
+def _hard_point(point: InheritancePoint) -> InheritancePoint:
+    """The hard-label baseline of a KD point: same teacher and features, ridge ``hard_reg``."""
+    return dataclasses.replace(
+        point, student_loss=_HARD[point.student_loss], student_reg=point.hard_reg
+    )
+
+
+def _theory(point: InheritancePoint) -> dict[str, Any]:
     """KD student, the hard-label baseline on the same features, and the gain between them."""
-    values = theory_point(params)
-    hard = solve(**engine_params(_hard_params(params)))
+    from distillab.theory.replica_kd import solve
+
+    values = theory_point(point)
+    hard = solve(engine_params(_hard_point(point)))
     if not hard.converged:
         return {"status": "not-converged", "message": f"hard-label baseline: {hard.status}"}
     values["hard_student_test_error"] = hard.student_test_error
@@ -88,27 +96,18 @@ def _theory(params: Mapping[str, Any]) -> dict[str, Any]:
 theory = with_segment(_theory, "sample_ratio", 3, include=(_RHO,))
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+def simulate(point: InheritancePoint, seed: int) -> dict[str, Any]:
     """One sample: teacher, KD student and hard-label student (paired), their test errors."""
-    sample = simulation.sample_for(params, seed)
-    teacher, note = simulation.fit_teacher(
-        sample, loss=params["teacher_loss"], reg=params["teacher_reg"]
-    )
-    field = sample.x @ teacher / math.sqrt(sample.x.shape[1])
+    from distillab.studies.saglietti_zdeborova_2022 import simulation
+
+    sample, teacher, note = simulation.fit_point_teacher(point, seed)
     notes = [note]
-    students = {}
-    for name, point in (("kd", params), ("hard", _hard_params(params))):
-        students[name], note = simulation.fit_student(
-            sample,
-            field,
-            loss=point["student_loss"],
-            reg=point["student_reg"],
-            feature_fraction=point["feature_fraction"],
-            temperature=point["temperature"],
-        )
+    measured = {}
+    for name, student_point in (("kd", point), ("hard", _hard_point(point))):
+        student, note = simulation.fit_point_student(student_point, sample, teacher)
         notes.append(note)
-    kd = simulation.measure(sample, teacher, students["kd"], noise=params["noise"])
-    hard = simulation.measure(sample, teacher, students["hard"], noise=params["noise"])
+        measured[name] = simulation.measure(sample, teacher, student, noise=point.noise)
+    kd, hard = measured["kd"], measured["hard"]
     values: dict[str, Any] = {
         "teacher_test_error": kd["teacher_test_error"],
         "student_test_error": kd["student_test_error"],
@@ -121,23 +120,18 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return values
 
 
-def gain_crossings(rows: Sequence[Row], where: Mapping[str, Any]) -> list[float]:
-    """The α where the theory gain changes sign along a line (theory points and their segments),
-    by linear interpolation between neighbouring α."""
-    pairs: list[tuple[float, float]] = []
-    for row in rows:
-        if (
-            row.kind != "theory"
-            or not row.ok
-            or not matches(row, where)
-            or "gain" not in row.values
-        ):
-            continue
-        pairs.append((float(row.params["sample_ratio"]), float(row.values["gain"])))
-        xs, ys = row.values.get("segment_sample_ratio", []), row.values.get("segment_gain", [])
-        if len(xs) == len(ys):
-            pairs.extend(zip(map(float, xs), map(float, ys), strict=True))
-    pairs.sort()
+def gain_crossings(rows: Sequence[Row]) -> list[float]:
+    """The α where the CE line's theory gain changes sign, by linear interpolation between
+    neighbouring α of its theory rows (``rows`` with their segments expanded, :func:`segment_rows`).
+    """
+    pairs = sorted(
+        (float(row.params["sample_ratio"]), float(row.values["gain"]))
+        for row in rows
+        if row.kind == "theory"
+        and row.ok
+        and "gain" in row.values
+        and all(row.params.get(key) == value for key, value in _CE_LINE.items())
+    )
     return [
         x0 + (x1 - x0) * g0 / (g0 - g1)
         for (x0, g0), (x1, g1) in itertools.pairwise(pairs)
@@ -145,134 +139,113 @@ def gain_crossings(rows: Sequence[Row], where: Mapping[str, Any]) -> list[float]
     ]
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=3, width=5.2, height=4.2)
-    square, logistic, gain = axes[0]
-    reference = {"teacher_loss": "square", "teacher_reg": 1.0}
-    plot_line_and_points(
-        square,
-        rows,
+def _crossing_label(rows: Sequence[Row]) -> str:
+    """Legend text of the first crossing (none: no line is drawn, so no text)."""
+    flips = gain_crossings(rows)
+    return f"CE gain = 0 at $\\alpha \\approx {flips[0]:.2f}$ (theory)" if flips else ""
+
+
+#: Dash-dotted lines where the CE theory gain crosses zero, on panels (b) and (c).
+_CROSSINGS = Reference(
+    gain_crossings,
+    axis="x",
+    color="C3",
+    linestyle="-.",
+    style={"linewidth": 1},
+    label=_crossing_label,
+)
+
+
+def _bayes(where: dict[str, Any]) -> Line:
+    label = "$\\varepsilon_{{BO,S}}$ (student's Bayes limit)"
+    return Line("student_bayes_error", where=where, color="0.3", linestyle=":", label=label)
+
+
+def _panel(title: str, ylabel: str, *series: Line | Points | Reference) -> Panel:
+    return Panel(
         "sample_ratio",
-        "hard_student_test_error",
-        scope=_HARD_STUDENT.in_scope,
-        where=reference,
-        color="k",
-        fmt="s",
-        label="hard labels, $\\lambda_S \\to 0$",
+        series=(*series, *peaks()),
+        xlabel=ALPHA_LABEL,
+        ylabel=ylabel,
+        title=title,
+        xscale="log",
+        xticks=_TICKS,
     )
-    for reg in SQUARE_TEACHER_REGS:
-        where = {"teacher_loss": "square", "teacher_reg": reg}
-        plot_line_and_points(
-            square,
-            rows,
-            "sample_ratio",
+
+
+def _per_ridge_teacher(key: str, label: str) -> tuple[Line | Points, ...]:
+    """``key`` of every ridge teacher's line, one colour each (``{reg}`` in ``label``: its λ_T)."""
+    return tuple(
+        series
+        for reg in SQUARE_TEACHER_REGS
+        for series in line_and_points(
+            key,
+            where={"teacher_loss": "square", "teacher_reg": reg},
+            color=_COLOURS[reg],
+            label=label.format(reg=f"{reg:g}"),
+        )
+    )
+
+
+_ERROR = "student test error $\\varepsilon_S$"
+_REFERENCE = {"teacher_loss": "square", "teacher_reg": 1.0}
+PLOT = Plot(
+    _panel(
+        "(a) ridge teacher → ridgeless kd_sq student",
+        _ERROR,
+        *line_and_points(
+            "hard_student_test_error",
+            where=_REFERENCE,
+            color="k",
+            fmt="s",
+            label="hard labels, $\\lambda_S \\to 0$",
+        ),
+        *_per_ridge_teacher(
+            "student_test_error", "KD from teacher $\\lambda_T = {reg}$, $\\lambda_S \\to 0$"
+        ),
+        _bayes(_REFERENCE),
+    ),
+    _panel(
+        "(b) logistic teacher → kd_ce student",
+        _ERROR,
+        *line_and_points(
+            "hard_student_test_error",
+            where=_CE_LINE,
+            color="k",
+            fmt="s",
+            label="hard labels (hard_log), $\\lambda_S = 0.01$",
+        ),
+        *line_and_points(
             "student_test_error",
-            scope=_STUDENT.in_scope,
-            where=where,
-            color=_COLOURS[reg],
-            label=f"KD from teacher $\\lambda_T = {reg:g}$, $\\lambda_S \\to 0$",
-        )
-        plot_line_and_points(
-            gain,
-            rows,
-            "sample_ratio",
-            "gain",
-            scope=_GAIN.in_scope,
-            where=where,
-            color=_COLOURS[reg],
-            label=f"ridge teacher $\\lambda_T = {reg:g}$ → kd_sq",
-        )
-    ce = _CE_LINE
-    plot_line_and_points(
-        logistic,
-        rows,
-        "sample_ratio",
-        "hard_student_test_error",
-        scope=_HARD_STUDENT.in_scope,
-        where=ce,
-        color="k",
-        fmt="s",
-        label="hard labels (hard_log), $\\lambda_S = 0.01$",
-    )
-    plot_line_and_points(
-        logistic,
-        rows,
-        "sample_ratio",
-        "student_test_error",
-        scope=_STUDENT.in_scope,
-        where=ce,
-        color="C3",
-        label="KD (kd_ce, $\\tau = 1$), $\\lambda_S = 10^{-4}$",
-    )
-    plot_line(
-        logistic,
-        rows,
-        "sample_ratio",
-        "teacher_test_error",
-        where=ce,
-        color="C3",
-        linestyle="--",
-        linewidth=1,
-        label="logistic teacher $\\lambda_T = 1$ (all features)",
-    )
-    plot_line_and_points(
-        gain,
-        rows,
-        "sample_ratio",
-        "gain",
-        scope=_GAIN.in_scope,
-        where=ce,
-        color="C3",
-        label="logistic teacher $\\lambda_T = 1$ → kd_ce",
-    )
-    for ax, where in ((square, reference), (logistic, ce)):
-        plot_line(
-            ax,
-            rows,
-            "sample_ratio",
-            "student_bayes_error",
-            where=where,
-            color="0.3",
-            linestyle=":",
-            label="$\\varepsilon_{BO,S}$ (student's Bayes limit)",
-        )
-    gain.axhline(0.0, color="k", linewidth=0.8)
-    for ax in (logistic, gain):
-        for number, flip in enumerate(gain_crossings(rows, _CE_LINE)):
-            ax.axvline(
-                flip,
-                color="C3",
-                linestyle="-.",
-                linewidth=1,
-                label=None if number else f"CE gain = 0 at $\\alpha \\approx {flip:.2f}$ (theory)",
-            )
-    for ax in (square, logistic, gain):
-        mark_peaks(ax, rows)
-    error = "student test error $\\varepsilon_S$"
-    finish_axes(
-        square,
-        xlabel=_ALPHA,
-        ylabel=error,
-        xscale="log",
-        title="(a) ridge teacher → ridgeless kd_sq student",
-    )
-    finish_axes(
-        logistic,
-        xlabel=_ALPHA,
-        ylabel=error,
-        xscale="log",
-        title="(b) logistic teacher → kd_ce student",
-    )
-    finish_axes(
-        gain,
-        xlabel=_ALPHA,
-        ylabel="$\\varepsilon_S$(hard) − $\\varepsilon_S$(KD)",
-        xscale="log",
-        title="(c) inheritance gain: > 0 where KD wins",
-    )
-    for ax in (square, logistic, gain):
-        decimal_ticks(ax, _TICKS)
-    return figure
+            where=_CE_LINE,
+            color="C3",
+            label="KD (kd_ce, $\\tau = 1$), $\\lambda_S = 10^{{-4}}$",
+        ),
+        Line(
+            "teacher_test_error",
+            where=_CE_LINE,
+            color="C3",
+            linestyle="--",
+            style={"linewidth": 1},
+            label="logistic teacher $\\lambda_T = 1$ (all features)",
+        ),
+        _bayes(_CE_LINE),
+        _CROSSINGS,
+    ),
+    _panel(
+        "(c) inheritance gain: > 0 where KD wins",
+        "$\\varepsilon_S$(hard) − $\\varepsilon_S$(KD)",
+        *_per_ridge_teacher("gain", "ridge teacher $\\lambda_T = {reg}$ → kd_sq"),
+        *line_and_points(
+            "gain", where=_CE_LINE, color="C3", label="logistic teacher $\\lambda_T = 1$ → kd_ce"
+        ),
+        Reference(0.0, color="k", style={"linewidth": 0.8}),
+        _CROSSINGS,
+    ),
+    width=5.2,
+    height=4.2,
+    prepare=segment_rows,
+)
 
 
 def _grid(count: int, d: int) -> list[dict[str, Any]]:
@@ -280,11 +253,7 @@ def _grid(count: int, d: int) -> list[dict[str, Any]]:
     lines = [
         {**_SQUARE, "teacher_reg": reg, "hard_reg": SQUARE_RIDGELESS} for reg in SQUARE_TEACHER_REGS
     ]
-    return [
-        {**BASE, **line, "sample_ratio": alpha, "segment_from": start, "d": d}
-        for line in [*lines, _CE]
-        for alpha, start in line_points(alphas)
-    ]
+    return [point for line in [*lines, _CE] for point in along("sample_ratio", alphas, **line, d=d)]
 
 
 FIGURE = Figure(
@@ -301,7 +270,7 @@ FIGURE = Figure(
         "student beats its hard-label counterpart, more so the more regularised its teacher, yet "
         "stays above the student's Bayes limit ε_BO,S (dotted). The CE ordering flips where the "
         "CE theory gain crosses zero (dash-dotted, located on the theory curve: it is not at "
-        "α = ρ, dotted). Lines: replica theory (our reconstruction of the paper's model, spec §3 "
+        "α = ρ, dotted). Lines: replica theory (our reconstruction of the paper's model, model §3 "
         "[R]); points: finite-d simulations, seed mean ± s.e., α = ρ included. The claim that KD "
         "students inherit regularisation is the paper's [P]; the curves and their parameters are "
         "ours."
@@ -309,7 +278,8 @@ FIGURE = Figure(
     grid={"quick": _grid(10, SIZES["quick"]), "full": _grid(20, SIZES["full"])},
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=InheritancePoint,
     # The paired gain is the smallest quantity here: 16 full-profile seeds resolve 5.8 % of it on
     # the CE line (measured at d = 1000); 24 seeds bring that under 5 % (≈ 4.7 %).
     seeds={"quick": SEEDS["quick"], "full": 24},

@@ -11,31 +11,28 @@ over ≥ 3 sizes d (:data:`common.SCALING_SIZES`): its mean error must fall as d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from matplotlib.figure import Figure as MplFigure
-
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
-from distillab.studies.saglietti_zdeborova_2022 import simulation
+from distillab.report.panels import Line, Panel, Plot, Points
 from distillab.studies.saglietti_zdeborova_2022.common import (
+    ALPHA_LABEL,
     BASE,
     CE_RIDGELESS,
     SCALING_SIZES,
     SEEDS,
     SQUARE_RIDGELESS,
+    LinePoint,
     agreement_line,
-    decimal_ticks,
-    line_points,
+    along,
     log_grid,
-    mark_peaks,
-    plot_line,
+    peaks,
     scaling_line,
+    segment_rows,
+    simulate_pair,
     theory_point,
     with_segment,
 )
 from distillab.studies.spec import Figure
-from distillab.sweep.store import Row
 
 _CASES = {
     "square": {"teacher_loss": "square", "student_loss": "kd_sq", "student_reg": SQUARE_RIDGELESS},
@@ -51,6 +48,7 @@ _PANELS = (
     ("teacher_train_error", "teacher training error"),
     ("agreement", "test agreement $P(\\mathrm{sign}\\, h_T = \\mathrm{sign}\\, h_S)$"),
 )
+# One marker per simulated size d, of either profile.
 _MARKERS = {250: "v", 500: "o", 1000: "s", 2000: "^"}
 _COMPARED = (
     ("m_S", "student overlap m_S"),
@@ -67,56 +65,52 @@ _CLAIMS = {key: (agreement_line(key, what), scaling_line(key, what)) for key, wh
 theory = with_segment(theory_point, "sample_ratio", 3, include=(BASE["feature_fraction"],))
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """Trained teacher and student: overlaps, training errors, agreement."""
-    return simulation.simulate_point(params, seed)
-
-
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=3, nrows=2, width=4.4, height=3.4)
-    sizes = sorted({int(r.params["d"]) for r in rows if "d" in r.params})
-    for ax, (key, label) in zip(axes.flat, _PANELS, strict=True):
-        for case, line in _CASES.items():
-            colour = _COLOURS[case]
-            plot_line(
-                ax, rows, "sample_ratio", key, where=line, color=colour, label=f"{case} theory"
+def _series(key: str, case: str) -> tuple[Line | Points, ...]:
+    """A case's theory line and its simulation points at every size d (marker per d)."""
+    line, colour = _CASES[case], _COLOURS[case]
+    return (
+        Line(key, where=line, color=colour, label=f"{case} theory"),
+        *(
+            Points(
+                key,
+                where={**line, "d": d},
+                color=colour,
+                style={"fmt": marker},
+                label=f"{case} simulation, $d = {d}$",
             )
-            for d in sizes:
-                plot_simulation(
-                    ax,
-                    rows,
-                    "sample_ratio",
-                    key,
-                    where={**line, "d": d},
-                    scope=_CLAIMS[key][0].in_scope,
-                    color=colour,
-                    fmt=_MARKERS.get(d, "o"),
-                    label=f"{case} simulation, $d = {d}$",
-                )
-        mark_peaks(ax, rows)
-        # Q_S of the ridgeless square student spikes at α = ρ (~λ_S^{-1/2}): log scale.
-        yscale = "log" if key == "Q_S" else "linear"
-        finish_axes(
-            ax, xlabel="sample ratio $\\alpha = n/d$", ylabel=label, xscale="log", yscale=yscale
+            for d, marker in _MARKERS.items()
+        ),
+    )
+
+
+PLOT = Plot(
+    *(
+        Panel(
+            "sample_ratio",
+            series=(*_series(key, "square"), *_series(key, "CE"), *peaks()),
+            xlabel=ALPHA_LABEL,
+            ylabel=label,
+            xscale="log",
+            xticks=(0.2, 0.5, 1, 2, 5),
+            # Q_S of the ridgeless square student spikes at α = ρ (~λ_S^{-1/2}): log scale.
+            yscale="log" if key == "Q_S" else "linear",
         )
-        decimal_ticks(ax, (0.2, 0.5, 1, 2, 5))
-    return figure
+        for key, label in _PANELS
+    ),
+    ncols=3,
+    width=4.4,
+    height=3.4,
+    prepare=segment_rows,
+)
 
 
 def _grid(count: int, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     alphas = log_grid(0.2, 5.0, count, extra=(0.3, BASE["feature_fraction"], 1.0, 2.0, 4.0))
     return [
-        {
-            **BASE,
-            **line,
-            "teacher_reg": _TEACHER_REG,
-            "sample_ratio": alpha,
-            "segment_from": start,
-            "d": d,
-        }
+        point
         for line in _CASES.values()
         for d in sizes
-        for alpha, start in line_points(alphas)
+        for point in along("sample_ratio", alphas, **line, teacher_reg=_TEACHER_REG, d=d)
     ]
 
 
@@ -129,15 +123,16 @@ FIGURE = Figure(
         f"Δ = {BASE['noise']:g}, λ_T = {_TEACHER_REG:g}): square case (ridge teacher → "
         f"ridgeless kd_sq student, λ_S = {SQUARE_RIDGELESS:g}) and CE case (logistic teacher → "
         f"kd_ce student, τ = {BASE['temperature']:g}, λ_S = {CE_RIDGELESS:g}). Lines: replica "
-        "theory (our reconstruction, spec §3 [R]); points: finite-d simulations at each d (marker "
+        "theory (our reconstruction, model §3 [R]); points: finite-d simulations at each d (marker "
         "per d), seed mean ± s.e., α = ρ included. Every quantity has a line at every point "
         "(3 s.e. plus an O(d^-1/2) finite-size allowance) and a finite-size-scaling line: the "
         "mean theory error over the α grid must fall as d^-1/2 across the simulated sizes."
     ),
     grid={"quick": _grid(7, SCALING_SIZES["quick"]), "full": _grid(12, SCALING_SIZES["full"])},
     theory=theory,
-    simulate=simulate,
-    plot=plot,
+    simulate=simulate_pair,
+    plot=PLOT,
+    point=LinePoint,
     seeds=SEEDS,
     compare=tuple(claim for pair in _CLAIMS.values() for claim in pair),
 )

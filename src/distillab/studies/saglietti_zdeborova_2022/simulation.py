@@ -1,7 +1,7 @@
-"""Finite-d teacher → student distillation on the Gaussian mixture (spec §5), shared by figures.
+"""Finite-d teacher → student distillation on the Gaussian mixture (model §5), shared by figures.
 
 Recipe: draw x = y·v/√d + √Δ·z (n = round(αd); v block-normalised, see :func:`cluster_mean`),
-features A = X/√d. The teacher minimises
+features A = X/√d; the fits are :mod:`distillab.train.glm`'s. The teacher minimises
 Σ_μ ℓ_T(y^μ, (Aw)_μ) + (λ_T/2)‖w‖² on all d features: ridge by a linear solve (the dual
 n×n system when n < d, so λ = 0 gives the minimum-norm interpolator), logistic by L-BFGS on the
 explicit objective. The student sees the first ρd columns A_S and is trained on the teacher's
@@ -12,26 +12,29 @@ outputs h_T = A w_T on the same points: ``kd_sq``/``hard_sq`` as ridge on (1−�
 Q_TS = w_T[:ρd]·w_S/d, the exact test errors H(m/√(ΔQ)) of the trained weights, training errors
 and the exact test agreement (bivariate-normal orthants of the trained weights' overlaps).
 
-Reference: Saglietti & Zdeborová (arXiv:2012.00194), spec §5 [R].
+Reference: Saglietti & Zdeborová (arXiv:2012.00194), model §5 [R].
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
-from scipy.special import expit, log_expit
 
 from distillab.data import MixtureSample, gaussian_mixture
 from distillab.theory.replica_kd import StudentOverlaps, TeacherOverlaps, agreement
 from distillab.theory.replica_kd import generalization_error as error_of
+from distillab.train.glm import glm_student, glm_teacher
+
+if TYPE_CHECKING:
+    from distillab.studies.saglietti_zdeborova_2022.common import KDPoint
 
 __all__ = [
     "cluster_mean",
+    "fit_point_student",
+    "fit_point_teacher",
     "fit_student",
     "fit_teacher",
     "measure",
@@ -41,10 +44,6 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
-
-# L-BFGS on the mean loss: gradient tolerance reached in ≤ a few hundred iterations at d = 1000;
-# tighter values change the measured overlaps by < 10⁻⁶.
-_LBFGS = {"maxiter": 20_000, "gtol": 1e-10, "ftol": 1e-15, "maxcor": 20}
 
 
 def cluster_mean(d: int, feature_fraction: float, seed: int) -> Array:
@@ -62,55 +61,17 @@ def cluster_mean(d: int, feature_fraction: float, seed: int) -> Array:
     return v
 
 
-def sample_for(params: Mapping[str, Any], seed: int) -> MixtureSample:
-    """The training sample of a grid point: n = round(αd) points of the mixture.
-
-    The cluster mean is block-normalised (:func:`cluster_mean`) unless ``params["mean"]`` is
-    ``"gaussian"`` (v ~ N(0, I_d) exactly as in spec §2).
-    """
-    d = int(params["d"])
-    n = max(1, round(params["sample_ratio"] * d))
-    mean = None
-    if params.get("mean", "block-normalized") == "block-normalized":
-        mean = cluster_mean(d, params["feature_fraction"], seed)
-    return gaussian_mixture(n, d, noise=params["noise"], seed=seed, mean=mean)
-
-
-def _ridge(A: Array, target: Array, reg: float) -> Array:
-    """argmin_w ½‖target − Aw‖² + (reg/2)‖w‖² (dual system when n < p: min-norm at reg = 0)."""
-    n, p = A.shape
-    if n < p:
-        return A.T @ np.linalg.solve(A @ A.T + reg * np.eye(n), target)
-    return np.linalg.solve(A.T @ A + reg * np.eye(p), A.T @ target)
-
-
-def _lbfgs(A: Array, reg: float, loss_and_score: Any) -> tuple[Array, bool, str]:
-    """Minimise mean_μ ℓ((Aw)_μ) + (reg/2n)‖w‖² by L-BFGS; ``loss_and_score(h) = (ℓ, ∂ℓ/∂h)``."""
-    n, p = A.shape
-
-    def objective(w: Array) -> tuple[float, Array]:
-        h = A @ w
-        loss, slope = loss_and_score(h)
-        value = loss.sum() / n + 0.5 * reg / n * (w @ w)
-        return float(value), (A.T @ slope) / n + reg / n * w
-
-    result = minimize(objective, np.zeros(p), jac=True, method="L-BFGS-B", options=_LBFGS)
-    return result.x, bool(result.success), str(result.message)
+def sample_for(point: KDPoint, seed: int) -> MixtureSample:
+    """The training sample of a grid point: n = round(αd) points of the mixture, with the
+    block-normalised cluster mean of :func:`cluster_mean`."""
+    n = max(1, round(point.sample_ratio * point.d))
+    mean = cluster_mean(point.d, point.feature_fraction, seed)
+    return gaussian_mixture(n, point.d, noise=point.noise, seed=seed, mean=mean)
 
 
 def fit_teacher(sample: MixtureSample, *, loss: str, reg: float) -> tuple[Array, str]:
-    """Teacher weights on all d features and '' (or why the optimiser did not converge)."""
-    d = sample.x.shape[1]
-    A = sample.x / math.sqrt(d)
-    y = sample.y
-    if loss == "square":
-        return _ridge(A, y, reg), ""
-
-    def logistic(h: Array) -> tuple[Array, Array]:
-        return -log_expit(y * h), -y * expit(-y * h)
-
-    w, success, message = _lbfgs(A, reg, logistic)
-    return w, "" if success else f"teacher L-BFGS: {message}"
+    """Teacher weights on all d features A = X/√d and '' (or why L-BFGS did not converge)."""
+    return glm_teacher(sample.x / math.sqrt(sample.x.shape[1]), sample.y, loss=loss, reg=reg)
 
 
 def fit_student(
@@ -125,22 +86,35 @@ def fit_student(
 ) -> tuple[Array, str]:
     """Student weights on the first ρd features, trained on the teacher's in-sample outputs."""
     d = sample.x.shape[1]
-    A = sample.x[:, : round(feature_fraction * d)] / math.sqrt(d)
-    y = sample.y
-    eta = 1.0 if loss.startswith("hard_") else hard_weight
-    if loss in ("kd_sq", "hard_sq"):
-        return _ridge(A, (1.0 - eta) * teacher_field + eta * y, reg), ""
-    tau = temperature
-    soft = expit(teacher_field / tau)
+    return glm_student(
+        sample.x[:, : round(feature_fraction * d)] / math.sqrt(d),
+        sample.y,
+        teacher_field,
+        loss=loss,
+        reg=reg,
+        hard_weight=hard_weight,
+        temperature=temperature,
+    )
 
-    def kd_ce(h: Array) -> tuple[Array, Array]:
-        value = (1.0 - eta) * tau**2 * (-log_expit(-h / tau) - soft * h / tau)
-        value = value - eta * log_expit(y * h)
-        slope = (1.0 - eta) * tau * (expit(h / tau) - soft) - eta * y * expit(-y * h)
-        return value, slope
 
-    w, success, message = _lbfgs(A, reg, kd_ce)
-    return w, "" if success else f"student L-BFGS: {message}"
+def fit_point_teacher(point: KDPoint, seed: int) -> tuple[MixtureSample, Array, str]:
+    """The point's training sample (:func:`sample_for`), its teacher's weights and fit note."""
+    sample = sample_for(point, seed)
+    teacher, note = fit_teacher(sample, loss=point.teacher_loss, reg=point.teacher_reg)
+    return sample, teacher, note
+
+
+def fit_point_student(point: KDPoint, sample: MixtureSample, teacher: Array) -> tuple[Array, str]:
+    """The point's student, trained on its teacher's in-sample outputs h_T = Xw_T/√d; its note."""
+    return fit_student(
+        sample,
+        sample.x @ teacher / math.sqrt(point.d),
+        loss=point.student_loss,
+        reg=point.student_reg,
+        feature_fraction=point.feature_fraction,
+        hard_weight=point.hard_weight,
+        temperature=point.temperature,
+    )
 
 
 def measure_teacher(sample: MixtureSample, teacher: Array, *, noise: float) -> dict[str, float]:
@@ -180,27 +154,11 @@ def measure(
     return values
 
 
-def simulate_point(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """One seed of a grid point: draw, fit teacher and student, measure (status if L-BFGS failed).
-
-    ``params`` holds d, sample_ratio, noise, teacher_loss, teacher_reg, student_loss,
-    student_reg, feature_fraction and optionally hard_weight (0) and temperature (1).
-    """
-    sample = sample_for(params, seed)
-    teacher, teacher_note = fit_teacher(
-        sample, loss=params["teacher_loss"], reg=params["teacher_reg"]
-    )
-    field = sample.x @ teacher / math.sqrt(sample.x.shape[1])
-    student, student_note = fit_student(
-        sample,
-        field,
-        loss=params["student_loss"],
-        reg=params["student_reg"],
-        feature_fraction=params["feature_fraction"],
-        hard_weight=params.get("hard_weight", 0.0),
-        temperature=params.get("temperature", 1.0),
-    )
-    values: dict[str, Any] = measure(sample, teacher, student, noise=params["noise"])
+def simulate_point(point: KDPoint, seed: int) -> dict[str, Any]:
+    """One seed of a grid point: draw, fit teacher and student, measure (status if L-BFGS fails)."""
+    sample, teacher, teacher_note = fit_point_teacher(point, seed)
+    student, student_note = fit_point_student(point, sample, teacher)
+    values: dict[str, Any] = measure(sample, teacher, student, noise=point.noise)
     note = "; ".join(filter(None, (teacher_note, student_note)))
     if note:
         values.update(status="not-converged", message=note)

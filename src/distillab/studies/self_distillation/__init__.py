@@ -21,7 +21,7 @@ STUDY = Study(
         "Stated by the papers: the spectral round map a_i = d_i/(d_i + λ), the closed form of any "
         "round from the first fit, the λ/α limit, the ξ convention. Reconstructed here: the "
         "effective-basis count, the collapse bracket (not the paper's bound), the greedy optimal "
-        "α_t and the fixed-design risk's optimal ξ (a KKT solve); see the model page."
+        "α_t and the fixed-design risk's optimal ξ (a KKT solve); see the model."
     ),
     figures=(rounds.FIGURE, collapse.FIGURE, steps.FIGURE, diabetes.FIGURE),
 )

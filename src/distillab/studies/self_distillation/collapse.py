@@ -11,28 +11,34 @@ paper's own bound (in terms of the Gram matrix's condition number) is not reprod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_theory
-from distillab.studies.self_distillation.problem import problem_of
+from distillab.report.panels import Line, Panel, Plot
+from distillab.studies.point import within
+from distillab.studies.self_distillation.problem import DataPoint, problem_of
 from distillab.studies.spec import Figure
 from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
-from distillab.theory.self_distillation import collapse_bounds
 
 _BASE = {"n": 64, "n_test": 400, "d": 8, "noise": 4.0, "data_seed": 0}
 _FRACTIONS = {"quick": np.logspace(-2, -0.25, 8), "full": np.logspace(-3, -0.1, 30)}
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+@dataclass(frozen=True)
+class CollapsePoint(DataPoint):
+    """The training error ε each round keeps, as a fraction of ‖y‖²/n."""
+
+    loss_fraction: float = within(0, 1)
+
+
+def theory(point: CollapsePoint) -> dict[str, float]:
     """T(ε) with ε = fraction·‖y‖²/n, the reconstructed bracket, and the last λ_t."""
-    prob = problem_of(params)
+    from distillab.theory.self_distillation import collapse_bounds
+
+    prob = problem_of(point)
     label_norm = float(prob.y @ prob.y) / prob.y.size
-    loss = params["loss_fraction"] * label_norm
+    loss = point.loss_fraction * label_norm
     path = prob.engine.collapse(loss, max_rounds=100_000)
     lower, upper = collapse_bounds(label_norm, loss)
     return {
@@ -43,37 +49,21 @@ def theory(params: Mapping[str, Any]) -> dict[str, float]:
     }
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure()
-    ax = axes[0, 0]
-    plot_theory(ax, rows, "loss_fraction", "rounds", color="C0", label="rounds T(ε), exact")
-    plot_theory(
-        ax,
-        rows,
+PLOT = Plot(
+    Panel(
         "loss_fraction",
-        "lower_bound",
-        color="0.4",
-        linestyle="--",
-        label="lower bound ⌈√r⌉ − 1",
-    )
-    plot_theory(
-        ax,
-        rows,
-        "loss_fraction",
-        "upper_bound",
-        color="0.4",
-        linestyle=":",
-        label="upper bound ⌈r⌉ − 1",
-    )
-    finish_axes(
-        ax,
+        series=(
+            Line("rounds", color="C0", label="rounds T(ε), exact"),
+            Line("lower_bound", color="0.4", linestyle="--", label="lower bound ⌈√r⌉ − 1"),
+            Line("upper_bound", color="0.4", linestyle=":", label="upper bound ⌈r⌉ − 1"),
+        ),
         xlabel="ε / (‖y‖²/n)",
         ylabel="rounds before collapse",
         title="ε-constrained self-distillation collapses",
         xscale="log",
         yscale="log",
     )
-    return figure
+)
 
 
 FIGURE = Figure(
@@ -94,5 +84,6 @@ FIGURE = Figure(
         for profile, fractions in _FRACTIONS.items()
     },
     theory=theory,
-    plot=plot,
+    plot=PLOT,
+    point=CollapsePoint,
 )

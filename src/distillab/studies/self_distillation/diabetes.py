@@ -11,22 +11,27 @@ real regression tasks; up to 47 % on their UCI tasks) is measured, not predicted
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 from numpy.typing import NDArray
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation
+from distillab.report.panels import Panel, Plot, Points, Reference
+from distillab.studies.point import Point, within
 from distillab.studies.spec import Figure
 from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
 
 _RIDGES = np.logspace(-3, 3, 25)
 _FRACTIONS = (0.6, 0.2)
 _MAX_STEPS = {"quick": 3, "full": 5}
+
+
+@dataclass(frozen=True)
+class DiabetesPoint(Point):
+    """k = ``steps`` self-distillation steps (k = 0 is ridge)."""
+
+    steps: int = within(0)
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +83,7 @@ def _validated(
     return best
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
+def simulate(point: DiabetesPoint, seed: int) -> dict[str, float]:
     """Test MSE of validated k-step self-distillation on one random split, and vs ridge."""
     X, y = _data()
     order = np.random.default_rng(seed).permutation(len(y))
@@ -91,29 +96,22 @@ def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
         for name, idx in (("train", train), ("validation", validation), ("test", test))
     }
     _, ridge_test = _validated(parts, 0)
-    _, test_mse = _validated(parts, params["steps"])
+    _, test_mse = _validated(parts, point.steps)
     return {"test_mse": test_mse, "relative_test_mse": test_mse / ridge_test}
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure()
-    ax = axes[0, 0]
-    plot_simulation(
-        ax,
-        rows,
+PLOT = Plot(
+    Panel(
         "steps",
-        "relative_test_mse",
-        color="C0",
-        label="validated k-step SD / validated ridge",
-    )
-    ax.axhline(1.0, color="0.5", linestyle=":")
-    finish_axes(
-        ax,
+        series=(
+            Points("relative_test_mse", color="C0", label="validated k-step SD / validated ridge"),
+            Reference(1.0, color="0.5", linestyle=":", style={"linewidth": 1.5}),
+        ),
         xlabel="self-distillation steps k",
         ylabel="test MSE relative to ridge",
         title="Diabetes data: ξ and λ chosen on a validation split",
     )
-    return figure
+)
 
 
 FIGURE = Figure(
@@ -133,6 +131,7 @@ FIGURE = Figure(
         for profile in ("quick", "full")
     },
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=DiabetesPoint,
     seeds={"quick": 4, "full": 20},
 )

@@ -10,17 +10,21 @@ previous *network's* training outputs mixed with the labels (:mod:`.problem`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
-from distillab.studies.self_distillation.problem import cache_key, network_rounds, problem_of
+from distillab.report.panels import Key, Line, Panel, Plot, Points
+from distillab.studies.point import within
+from distillab.studies.self_distillation.problem import DataPoint, problem_of
 from distillab.studies.spec import Comparison, Figure, Scaling, Tolerance
 from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
+
+if TYPE_CHECKING:
+    from distillab.sweep.store import Row
 
 OPTIMAL = "optimal"
 _BASE = {"n": 64, "n_test": 400, "d": 8, "noise": 4.0, "data_seed": 0, "ridge": 1.0}
@@ -34,40 +38,75 @@ C_TEST = 1.0
 C_NORM = 2.0
 
 
-def _alphas(params: Mapping[str, Any]) -> tuple[float, ...]:
+@dataclass(frozen=True)
+class RoundPoint(DataPoint):
+    """Round t of H of the schedule α (a fixed label weight, or ``"optimal"``), ridge λ, width m."""
+
+    ridge: float = within(0)
+    alpha: float | Literal["optimal"] = within(0, 1)
+    round: int = within(1)
+    width: int = within(1)
+    horizon: int = within(1)
+
+
+def _alphas(point: RoundPoint) -> tuple[float, ...]:
     """α_1 … α_H of the horizon H (α_1 = 1: round 1 fits the labels)."""
-    prob = problem_of(params)
-    horizon = params["horizon"]
-    if params["alpha"] == OPTIMAL:
-        path = prob.engine.optimal_rounds(params["ridge"], horizon, prob.clean_test)
-        return tuple(float(a) for a in path.alphas)
-    return (1.0,) + (float(params["alpha"]),) * (horizon - 1)
+    if point.alpha == OPTIMAL:
+        prob = problem_of(point)
+        path = prob.engine.optimal_rounds(point.ridge, point.horizon, prob.clean_test)
+        return tuple(float(a) for a in path.label_weights)
+    return (1.0,) + (float(point.alpha),) * (point.horizon - 1)
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
-    """Test error, ‖p_t‖²/n, effective basis count and α_t of round t (closed form)."""
-    prob = problem_of(params)
-    t = params["round"]
-    if params["alpha"] == OPTIMAL:
-        path = prob.engine.optimal_rounds(params["ridge"], t, prob.clean_test)
-        basis = float("nan")
+def theory(point: RoundPoint) -> dict[str, float]:
+    """Test error, ‖p_t‖²/n, effective basis count (fixed α) and α_t of round t (closed form)."""
+    prob = problem_of(point)
+    if point.alpha == OPTIMAL:
+        path = prob.engine.optimal_rounds(point.ridge, point.round, prob.clean_test)
+        basis = {}
     else:
-        path = prob.engine.rounds(params["ridge"], t, float(params["alpha"]))
-        basis = float(path.effective_basis[-1])
+        path = prob.engine.rounds(point.ridge, point.round, float(point.alpha))
+        basis = {"effective_basis": float(path.effective_basis[-1])}
     train = path.train[-1]
-    values = {
+    return {
         "test_error": float(prob.test_error(path.test[-1])),
         "train_norm": float(train @ train) / train.size,
-        "alpha_round": float(path.alphas[-1]),
+        "alpha_round": float(path.label_weights[-1]),
+        **basis,
     }
-    return values | ({"effective_basis": basis} if params["alpha"] != OPTIMAL else {})
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+@lru_cache(maxsize=64)
+def network_rounds(
+    point: RoundPoint, seed: int
+) -> tuple[tuple[float, ...], tuple[float, ...], str]:
+    """Test errors and ‖p_t‖²/n of rounds 1…H of networks distilled into fresh networks.
+
+    Round t's network (seeded ``1000·seed + t``) fits α_t·y + (1 − α_t)·(previous network's
+    training outputs). Cached per process: :func:`simulate` passes round = H, so the points
+    t = 1…H of one seed share one run. Returns (errors, norms, status); a diverged round ends
+    the lists early.
+    """
+    prob = problem_of(point)
+    errors: list[float] = []
+    norms: list[float] = []
+    previous = prob.y
+    for t, alpha in enumerate(_alphas(point), start=1):
+        targets = alpha * prob.y + (1.0 - alpha) * previous
+        previous, test, status = prob.network_fit(
+            targets, width=point.width, ridge=point.ridge, seed=1000 * seed + t
+        )
+        if status != "ok":
+            return tuple(errors), tuple(norms), f"diverged in round {t}"
+        errors.append(float(prob.test_error(test)))
+        norms.append(float(previous @ previous) / previous.size)
+    return tuple(errors), tuple(norms), "ok"
+
+
+def simulate(point: RoundPoint, seed: int) -> dict[str, Any]:
     """Round t of networks repeatedly distilled into fresh width-m networks."""
-    key = cache_key(params, drop=("round",))
-    errors, norms, status = network_rounds(key, _alphas(params), seed)
-    t = params["round"]
+    errors, norms, status = network_rounds(replace(point, round=point.horizon), seed)
+    t = point.round
     if len(errors) < t:
         return {"status": "diverged", "message": status}
     return {"test_error": errors[t - 1], "train_norm": norms[t - 1]}
@@ -79,63 +118,42 @@ def _label(alpha: float | str) -> str:
     return "α = 0 (Mobahi)" if alpha == 0 else f"α = {alpha:g} (Borup)"
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=3)
-    widest = max((r.params["width"] for r in rows), default=0)
-    alphas = sorted({r.params["alpha"] for r in rows}, key=str)
-    for i, alpha in enumerate(alphas):
-        colour = f"C{i}"
-        where = {"alpha": alpha}
-        plot_theory(
-            axes[0, 0],
-            rows,
-            "round",
-            "test_error",
-            where=where,
-            color=colour,
-            label=f"KRR, {_label(alpha)}",
-        )
-        plot_simulation(
-            axes[0, 0],
-            rows,
-            "round",
-            "test_error",
-            where={**where, "width": widest},
-            color=colour,
-            label=f"networks, m = {widest}" if i == 0 else None,
-            scope=FIGURE.compare[0].in_scope,
-        )
-        if alpha == OPTIMAL:
-            plot_theory(
-                axes[0, 2],
-                rows,
-                "round",
-                "alpha_round",
-                where=where,
-                color=colour,
-                label="greedy optimal α_t",
-            )
-        else:
-            plot_theory(
-                axes[0, 1],
-                rows,
-                "round",
-                "effective_basis",
-                where=where,
-                color=colour,
-                label=_label(alpha),
-            )
-    finish_axes(
-        axes[0, 0], xlabel="round t", ylabel="test MSE vs f*", title="Few rounds help, many hurt"
-    )
-    finish_axes(
-        axes[0, 1],
+def _networks(rows: Sequence[Row]) -> str:
+    return f"networks, m = {max((r.params['width'] for r in rows), default=0)}"
+
+
+PLOT = Plot(
+    Panel(
+        "round",
+        series=(
+            Line("test_error", label="KRR, {by}"),
+            Points("test_error", where={"width": max}),
+            Key(_networks, marker="o", linestyle="none", color="C0"),
+        ),
+        xlabel="round t",
+        ylabel="test MSE vs f*",
+        title="Few rounds help, many hurt",
+        by="alpha",
+        by_label=_label,
+    ),
+    Panel(
+        "round",
+        series=(Line("effective_basis", label="{by}"),),
         xlabel="round t",
         ylabel=r"$\sum_i b_{t,i}/\max_i b_{t,i}$",
         title="Effective number of basis functions",
-    )
-    finish_axes(axes[0, 2], xlabel="round t", ylabel="α_t", title="Optimal ground-truth weight")
-    return figure
+        by="alpha",
+        by_label=_label,
+    ),
+    Panel(
+        "round",
+        series=(Line("alpha_round", color="C2", label="greedy optimal α_t"),),
+        xlabel="round t",
+        ylabel="α_t",
+        title="Optimal ground-truth weight",
+        where={"alpha": OPTIMAL},
+    ),
+)
 
 
 def _grid(profile: str) -> list[dict[str, Any]]:
@@ -148,8 +166,9 @@ def _grid(profile: str) -> list[dict[str, Any]]:
     )
 
 
-def _rate(point: Mapping[str, Any]) -> float:
-    return float(point["width"]) ** -0.5
+def _width_rule(reason: str, c: float) -> Tolerance:
+    """z = 3 plus c·m^-1/2: a trained network's finite-width deviation from its kernel limit."""
+    return Tolerance(reason, allowance=c, rate=lambda point: point.width**-0.5, rate_label="m^-1/2")
 
 
 FIGURE = Figure(
@@ -168,20 +187,19 @@ FIGURE = Figure(
     grid={"quick": _grid("quick"), "full": _grid("full")},
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=RoundPoint,
     seeds={"quick": 2, "full": 6},
     compare=(
         Comparison(
             "test_error",
             "test_error",
-            Tolerance(
+            _width_rule(
                 "seed noise (z = 3) plus the finite-width deviation of a trained network from its "
                 f"kernel limit, O(m^-1/2); c = {C_TEST:g} from a pilot at widths 512, 2048, 8192 "
                 "(seeds 100–103, neither grid widths nor grid seeds), rounded up from the largest "
                 "per-seed deviation·√m.",
-                allowance=C_TEST,
-                rate=_rate,
-                rate_label="m^-1/2",
+                C_TEST,
             ),
             label="test error of round t = KRR closed form, every α, round and width",
         ),
@@ -196,12 +214,10 @@ FIGURE = Figure(
         Comparison(
             "train_norm",
             "train_norm",
-            Tolerance(
+            _width_rule(
                 "as for the test error: z = 3 plus c·m^-1/2 with c = "
                 f"{C_NORM:g} from the same pilot.",
-                allowance=C_NORM,
-                rate=_rate,
-                rate_label="m^-1/2",
+                C_NORM,
             ),
             label="‖p_t‖²/n of round t (shrinkage by Π a_i) = closed form",
         ),
@@ -218,7 +234,8 @@ def pilot(
         for seed in seeds:
             for t in range(1, 5):
                 params = {**_BASE, "alpha": 0.0, "round": t, "width": width, "horizon": 4}
-                sim, th = simulate(params, seed), theory(params)
+                point = RoundPoint.of(params)
+                sim, th = simulate(point, seed), theory(point)
                 for key in worst:
                     gap = abs(sim[key] - th[key]) * np.sqrt(width) / abs(th[key])
                     worst[key] = max(worst[key], float(gap))

@@ -11,140 +11,125 @@ draws, each running the explicit k-step recursion with the theory's (λ, ξ).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
+from distillab.report.panels import Line, Panel, Plot, Points, Reference
+from distillab.studies.point import Point, within
 from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.sweep.grid import product_grid
-from distillab.sweep.store import Row
-from distillab.theory.self_distillation import RepeatedRidge, StepsOptimum
+
+if TYPE_CHECKING:
+    from distillab.theory.self_distillation import RepeatedRidge, StepsOptimum
 
 ALIGNMENTS = ("aligned", "misaligned")
 _BASE = {"n": 60, "d": 6, "noise": 0.5, "design_seed": 0}
 _DRAWS = {"quick": 250, "full": 10000}
 
 
+@dataclass(frozen=True)
+class StepsPoint(Point):
+    """k = ``steps`` self-distillation steps on an n × d design, θ* aligned or spread, noise σ.
+
+    ``draws`` noise draws per Monte Carlo seed.
+    """
+
+    alignment: Literal["aligned", "misaligned"]
+    steps: int = within(0)
+    draws: int = within(1)
+    n: int = within(1)
+    d: int = within(1)
+    noise: float = within(0)
+    design_seed: int = within(0)
+
+
 @lru_cache(maxsize=8)
 def _engine(n: int, d: int, design_seed: int) -> RepeatedRidge:
+    from distillab.theory.self_distillation import RepeatedRidge
+
     rng = np.random.default_rng(design_seed)
     # Column scales √1 … √2 make the singular values distinct (Pareek et al.'s condition).
     return RepeatedRidge(rng.standard_normal((n, d)) * np.sqrt(np.linspace(1.0, 2.0, d)))
 
 
-def _theta_star(engine: RepeatedRidge, alignment: str) -> np.ndarray:
+def _problem(point: StepsPoint) -> tuple[RepeatedRidge, np.ndarray]:
+    """The design's engine and θ*: the top singular direction, or the mean of all of them."""
+    engine = _engine(point.n, point.d, point.design_seed)
     directions = engine.directions
-    if alignment == "aligned":
-        return directions[:, 0]
-    return directions.sum(axis=1) / np.sqrt(directions.shape[1])
+    if point.alignment == "aligned":
+        return engine, directions[:, 0]
+    return engine, directions.sum(axis=1) / np.sqrt(directions.shape[1])
 
 
 @lru_cache(maxsize=64)
-def _optimum(
-    n: int, d: int, design_seed: int, noise: float, alignment: str, k: int
-) -> StepsOptimum:
-    engine = _engine(n, d, design_seed)
+def _optimum(point: StepsPoint) -> StepsOptimum:
+    """The optimal (λ, ξ) at k steps and its expected excess risk."""
+    engine, theta = _problem(point)
     scale = float(np.mean(engine.singular_values**2))
     return engine.best(
-        _theta_star(engine, alignment),
-        noise=noise,
-        steps=k,
-        ridges=scale * np.logspace(-3, 2, 41),
+        theta, noise=point.noise, steps=point.steps, ridges=scale * np.logspace(-3, 2, 41)
     )
 
 
-def _point(params: Mapping[str, Any]) -> tuple[RepeatedRidge, np.ndarray, StepsOptimum]:
-    engine = _engine(params["n"], params["d"], params["design_seed"])
-    theta = _theta_star(engine, params["alignment"])
-    best = _optimum(
-        params["n"],
-        params["d"],
-        params["design_seed"],
-        params["noise"],
-        params["alignment"],
-        params["steps"],
-    )
-    return engine, theta, best
-
-
-def theory(params: Mapping[str, Any]) -> dict[str, Any]:
+def theory(point: StepsPoint) -> dict[str, Any]:
     """Optimal expected excess risk at k steps, its λ and ξ, and the ridge (k = 0) risk."""
-    _, _, best = _point(params)
-    ridge_risk = _optimum(
-        params["n"], params["d"], params["design_seed"], params["noise"], params["alignment"], 0
-    ).risk
+    best = _optimum(point)
     return {
         "excess_risk": best.risk,
-        "gain_over_ridge": ridge_risk / best.risk,
+        "gain_over_ridge": _optimum(replace(point, steps=0)).risk / best.risk,
         "ridge": best.ridge,
         "imitation": [float(x) for x in best.imitation],
     }
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
+def simulate(point: StepsPoint, seed: int) -> dict[str, float]:
     """Mean excess risk over ``draws`` noise draws of the explicit k-step recursion."""
-    engine, theta, best = _point(params)
-    X = engine.design
+    engine, theta = _problem(point)
+    best = _optimum(point)
+    X = np.asarray(engine.design)
     rng = np.random.default_rng(seed)
-    noise = params["noise"] * rng.standard_normal((X.shape[0], params["draws"]))  # type: ignore[union-attr]
-    targets = (X @ theta)[:, None] + noise  # type: ignore[operator]
+    targets = (X @ theta)[:, None] + point.noise * rng.standard_normal((X.shape[0], point.draws))
     estimates = engine.estimate(targets, ridge=best.ridge, imitation=best.imitation)
-    errors = X @ (estimates - theta[:, None])  # type: ignore[operator]
-    return {"excess_risk": float(np.mean(np.sum(errors**2, axis=0)) / X.shape[0])}  # type: ignore[union-attr]
+    errors = X @ (estimates - theta[:, None])
+    return {"excess_risk": float(np.mean(np.sum(errors**2, axis=0)) / X.shape[0])}
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure(ncols=2)
-    for i, alignment in enumerate(ALIGNMENTS):
-        where = {"alignment": alignment}
-        plot_theory(
-            axes[0, 0],
-            rows,
-            "steps",
-            "excess_risk",
-            where=where,
-            color=f"C{i}",
-            label=f"theory, θ* {alignment}",
-        )
-        plot_simulation(
-            axes[0, 0],
-            rows,
-            "steps",
-            "excess_risk",
-            where=where,
-            color=f"C{i}",
-            label=f"Monte Carlo, θ* {alignment}",
-            scope=FIGURE.compare[0].in_scope,
-        )
-        plot_theory(
-            axes[0, 1],
-            rows,
-            "steps",
-            "gain_over_ridge",
-            where=where,
-            color=f"C{i}",
-            label=f"θ* {alignment}",
-        )
-    d = _BASE["d"]
-    axes[0, 1].axhline(d, color="0.5", linestyle=":", label=f"d = {d}")
-    finish_axes(
-        axes[0, 0],
+PLOT = Plot(
+    Panel(
+        "steps",
+        series=(
+            Line("excess_risk", label="theory, θ* {by}"),
+            Points("excess_risk", label="Monte Carlo, θ* {by}"),
+        ),
         xlabel="self-distillation steps k",
         ylabel="optimal excess risk",
         title="Optimal excess risk vs k",
         yscale="log",
-    )
-    finish_axes(
-        axes[0, 1],
+        by="alignment",
+    ),
+    Panel(
+        "steps",
+        series=(
+            *(
+                Line("gain_over_ridge", where={"alignment": a}, color=f"C{i}", label=f"θ* {a}")
+                for i, a in enumerate(ALIGNMENTS)
+            ),
+            Reference(
+                _BASE["d"],
+                color="0.5",
+                linestyle=":",
+                label=f"d = {_BASE['d']}",
+                style={"linewidth": 1.5},
+            ),
+        ),
         xlabel="self-distillation steps k",
         ylabel="ridge risk / k-step risk",
         title="Gain over ridge (reaches ≈ d when aligned)",
-    )
-    return figure
+    ),
+)
 
 
 def _grid(profile: str) -> list[dict[str, Any]]:
@@ -172,7 +157,8 @@ FIGURE = Figure(
     grid={"quick": _grid("quick"), "full": _grid("full")},
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=StepsPoint,
     seeds={"quick": 8, "full": 16},
     compare=(
         Comparison(

@@ -3,7 +3,7 @@
 Ildiz, Gozeten, Taga, Mondelli & Oymak (ICLR 2025): a min-norm target trained on a surrogate's
 labels. The setting (p = 500, λᵢ = i⁻², λᵢβ*ᵢ² = i⁻¹·⁵) is stated by the paper; every formula is
 a reconstruction from standard ridgeless-regression theory (deterministic equivalents), checked
-against Monte Carlo over Gaussian designs (model page §2–§6).
+against Monte Carlo over Gaussian designs (model §2–§6).
 """
 
 from distillab.studies.spec import Study

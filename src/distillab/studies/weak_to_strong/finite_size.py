@@ -1,32 +1,26 @@
 """Figure ``weak-to-strong/finite-size``: the deterministic equivalents' error falls as 1/n.
 
 The risks of :mod:`risk_vs_n` are asymptotic equivalents; their relative error against the exact
-mean risk should fall as n⁻¹ (the O(1/n) bias of the expected resolvent, [R], spec §6). Grid:
+mean risk should fall as n⁻¹ (the O(1/n) bias of the expected resolvent, [R], model §6). Grid:
 sizes p with n/p = 0.4 fixed (the paper's n/p of Fig. 1a), many Monte Carlo draws so that the
 error, not the seed noise, is measured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, plot_simulation, plot_theory
+from distillab.report.panels import Panel, Plot
 from distillab.studies.spec import Comparison, Figure, Scaling
 from distillab.studies.weak_to_strong.common import (
+    RISK_LABEL,
     SOURCE_NAMES,
-    SOURCES,
+    SizePoint,
     finite_size_rule,
-    problem,
-    seed_rng,
-    surrogates,
+    monte_carlo_risks,
+    risk_series,
     theory_risks,
 )
-from distillab.studies.weak_to_strong.monte_carlo import target_risks
-from distillab.sweep.store import Row
 
 _SALT = 3
 SAMPLE_RATIO = 0.4
@@ -38,42 +32,33 @@ _SIZES = {
 _SEEDS = {"quick": 4, "full": 8}
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+def theory(point: SizePoint) -> dict[str, float]:
     """Deterministic-equivalent risks of the three label sources."""
-    return {f"risk_{k}": v for k, v in theory_risks(params["p"], params["n"]).items()}
+    return {f"risk_{k}": v for k, v in theory_risks(point.p, point.n).items()}
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
+def simulate(point: SizePoint, seed: int) -> dict[str, float]:
     """Monte Carlo mean risk of each label source over ``draws`` designs."""
-    p, n = params["p"], params["n"]
-    eigenvalues, truth, _ = problem(p, n)
-    risks = target_risks(
-        eigenvalues, truth, surrogates(p, n), n, params["draws"], seed_rng(params, seed, _SALT)
-    )
-    return {f"risk_{k}": float(np.mean(v)) for k, v in risks.items()}
+    return {
+        f"risk_{k}": float(np.mean(v)) for k, v in monte_carlo_risks(point, seed, _SALT).items()
+    }
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure()
-    ax = axes[0, 0]
-    for source, colour in zip(SOURCES, ("C0", "C2", "C1"), strict=True):
-        key = f"risk_{source}"
-        plot_theory(ax, rows, "p", key, color=colour, label=SOURCE_NAMES[source])
-        plot_simulation(ax, rows, "p", key, color=colour, scope=_CHECKS[0].in_scope)
-    finish_axes(
-        ax,
+PLOT = Plot(
+    Panel(
+        "p",
+        series=risk_series(),
         xlabel=f"features p (n = {SAMPLE_RATIO:g}·p)",
-        ylabel=r"excess risk $\|\hat\beta-\beta^*\|_\Sigma^2$",
+        ylabel=RISK_LABEL,
         title="Deterministic equivalents vs Monte Carlo across sizes",
         xscale="log",
         yscale="log",
     )
-    return figure
-
+)
 
 _RATE = (
     "the deterministic equivalents of a Gaussian design are exact up to the O(1/n) bias of the "
-    "expected resolvent, and at n/p = 0.4 fixed min(n, p − n) = n ([R], spec §6); a pilot at "
+    "expected resolvent, and at n/p = 0.4 fixed min(n, p − n) = n ([R], model §6); a pilot at "
     "other seeds measured slopes −0.8 … −1.0"
 )
 
@@ -104,7 +89,8 @@ FIGURE = Figure(
     },
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=SizePoint,
     seeds=_SEEDS,
     compare=(
         *_CHECKS,

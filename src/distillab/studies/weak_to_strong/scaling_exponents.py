@@ -2,7 +2,7 @@
 
 For each label source the log-log slope ν of risk vs n over the ladder n ∈ N is fitted, from the
 deterministic equivalents (theory) and from Monte Carlo (one fit per seed, all n and sources on
-shared draws). Claim (stated by the paper; its finite-range values here [R], spec §5): the
+shared draws). Claim (stated by the paper; its finite-range values here [R], model §5): the
 surrogate and the mask have the same exponent as strong labels; the asymptotic exponent of the
 setting is −(1.5 − 1) = −0.5 ([R]); at p = 2000 the ladder's fitted slopes are steeper (finite p).
 """
@@ -10,14 +10,14 @@ setting is −(1.5 − 1) = −0.5 ([R]); at p = 2000 the ladder's fitted slopes
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Literal
 
 import numpy as np
-from matplotlib.figure import Figure as MplFigure
 
-from distillab.report.plotting import finish_axes, new_figure, value_statistics
+from distillab.report.panels import Line, Panel, Plot, Points, Reference
+from distillab.studies.point import Point, within
 from distillab.studies.spec import Comparison, Figure, Tolerance
 from distillab.studies.weak_to_strong.common import (
     FINITE_SIZE_C,
@@ -25,13 +25,10 @@ from distillab.studies.weak_to_strong.common import (
     SIGNAL_DECAY,
     SOURCE_NAMES,
     SOURCES,
-    problem,
-    seed_rng,
-    surrogates,
+    SizePoint,
+    monte_carlo_risks,
     theory_risks,
 )
-from distillab.studies.weak_to_strong.monte_carlo import target_risks
-from distillab.sweep.store import Row
 
 _SALT = 4
 P_SCALING = 2000
@@ -45,11 +42,20 @@ def _slope(risks: list[float]) -> float:
     return float(np.polyfit(np.log(LADDER), np.log(risks), 1)[0])
 
 
-def theory(params: Mapping[str, Any]) -> dict[str, float]:
+@dataclass(frozen=True)
+class SourcePoint(Point):
+    """p features, ``draws`` designs per n of the ladder, one label source."""
+
+    p: int = within(2)
+    draws: int = within(1)
+    source: Literal["strong", "surrogate", "mask"]
+
+
+def theory(point: SourcePoint) -> dict[str, float]:
     """Fitted exponent of the deterministic-equivalent risk and its gap to strong labels."""
-    risks = [theory_risks(params["p"], n) for n in LADDER]
+    risks = [theory_risks(point.p, n) for n in LADDER]
     slopes = {k: _slope([r[k] for r in risks]) for k in SOURCES}
-    source = params["source"]
+    source = point.source
     return {
         "exponent": slopes[source],
         "exponent_gap": slopes[source] - slopes["strong"],
@@ -61,49 +67,41 @@ def theory(params: Mapping[str, Any]) -> dict[str, float]:
 def _seed_slopes(p: int, draws: int, seed: int) -> dict[str, float]:
     means: dict[str, list[float]] = {k: [] for k in SOURCES}
     for n in LADDER:
-        eigenvalues, truth, _ = problem(p, n)
-        rng = seed_rng({"p": p, "n": n}, seed, _SALT)
-        risks = target_risks(eigenvalues, truth, surrogates(p, n), n, draws, rng)
+        risks = monte_carlo_risks(SizePoint(p, n, draws), seed, _SALT)
         for k in SOURCES:
             means[k].append(float(np.mean(risks[k])))
     return {k: _slope(v) for k, v in means.items()}
 
 
-def simulate(params: Mapping[str, Any], seed: int) -> dict[str, float]:
+def simulate(point: SourcePoint, seed: int) -> dict[str, float]:
     """Per-seed fitted exponent (Monte Carlo over the ladder) and its paired gap to strong."""
-    slopes = _seed_slopes(params["p"], params["draws"], seed)
-    source = params["source"]
+    slopes = _seed_slopes(point.p, point.draws, seed)
+    source = point.source
     return {"exponent": slopes[source], "exponent_gap": slopes[source] - slopes["strong"]}
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    figure, axes = new_figure()
-    ax = axes[0, 0]
-    for x, source in enumerate(SOURCES):
-        where = {"source": source}
-        theory_value, _, count = value_statistics(rows, "exponent", where=where, kind="theory")
-        if count:
-            ax.hlines(theory_value, x - 0.3, x + 0.3, color="C0", label="theory" if not x else None)
-        mean, sem, count = value_statistics(rows, "exponent", where=where)
-        if count:
-            ax.errorbar(
-                [x],
-                [mean],
-                yerr=[sem],
-                fmt="o",
-                color="C3",
-                capsize=3,
-                label="Monte Carlo" if not x else None,
-            )
-    ax.axhline(ASYMPTOTIC_EXPONENT, color="0.5", linestyle=":", label="asymptotic −0.5")
-    finish_axes(
-        ax,
+PLOT = Plot(
+    Panel(
+        "source",
+        series=(
+            Line(
+                "exponent",
+                color="C0",
+                label="theory",
+                linestyle="none",
+                marker="_",
+                style={"markersize": 40, "markeredgewidth": 1.6},
+            ),
+            Points("exponent", color="C3", label="Monte Carlo"),
+            Reference(ASYMPTOTIC_EXPONENT, linestyle=":", label="asymptotic −0.5"),
+        ),
         xlabel="label source",
         ylabel=r"fitted exponent $d\log R/d\log n$",
         title=f"Exponents over n = {LADDER[0]}…{LADDER[-1]}, p = {P_SCALING}",
+        categories=SOURCES,
+        category_label=SOURCE_NAMES.get,
     )
-    ax.set_xticks(range(len(SOURCES)), [SOURCE_NAMES[s] for s in SOURCES])
-    return figure
+)
 
 
 _RANGE_RATE = (1.0 / LADDER[0] - 1.0 / LADDER[-1]) / math.log(LADDER[-1] / LADDER[0])
@@ -129,7 +127,8 @@ FIGURE = Figure(
     },
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
+    point=SourcePoint,
     seeds=_SEEDS,
     compare=(
         Comparison(
@@ -137,7 +136,7 @@ FIGURE = Figure(
             "exponent",
             Tolerance(
                 f"seed noise (z = 3) plus the finite-size tilt: {_RATE_REASON} = "
-                f"{FINITE_SIZE_C * _RANGE_RATE:.3g} with c = {FINITE_SIZE_C:g} (spec §6 pilot).",
+                f"{FINITE_SIZE_C * _RANGE_RATE:.3g} with c = {FINITE_SIZE_C:g} (model §6 pilot).",
                 allowance=FINITE_SIZE_C * _RANGE_RATE,
                 relative=False,
             ),
@@ -149,12 +148,12 @@ FIGURE = Figure(
             Tolerance(
                 f"paired seed noise (z = 3) plus the tilt of the difference: {_RATE_REASON} with "
                 f"c_gap = {FINITE_SIZE_C_GAP:g}, the pilot's bound on the sources' differing c "
-                "(spec §6).",
+                "(model §6).",
                 allowance=FINITE_SIZE_C_GAP * _RANGE_RATE,
                 relative=False,
             ),
             label="exponent gap to strong labels (surrogate, mask) = theory's (≈ 0: same law)",
-            scope=lambda point: point["source"] != "strong",
+            scope=lambda point: point.source != "strong",
             scope_reason="the gap of strong labels to themselves is 0 by definition",
             scale=abs(ASYMPTOTIC_EXPONENT),
             scale_reason="the asymptotic exponent |ν| = 0.5 is the exponent's natural scale",
