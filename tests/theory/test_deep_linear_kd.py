@@ -31,14 +31,6 @@ from distillab.theory.deep_linear_kd import (
     teacher_layers,
 )
 
-
-def _problem(d: int, dy: int, n: int, *, sigma: float, tau: float, rank: int, seed: int = 0):
-    target = low_rank_target_map(dy, d, rank, seed=seed)
-    clean, labels = gaussian_linear_task(n, target, label_noise=tau, seed=seed + 1, replicates=1)
-    noisy = add_input_noise(clean, sigma, seed=seed + 2)
-    return target, clean, noisy, labels
-
-
 # --- data -----------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from distillab.data.clean_noisy import add_input_noise, gaussian_linear_task, low_rank_target_map
+from distillab.data.clean_noisy import gaussian_linear_task, low_rank_target_map
 from distillab.errors import ConfigError
 from distillab.losses import feature_loss
 from distillab.nn import DeepLinearNet
@@ -24,13 +24,7 @@ from distillab.theory.deep_linear_kd import (
 )
 from distillab.train import fit
 from distillab.train.deep_linear_gd import deep_linear_gd, small_initialisation
-
-
-def _problem(d: int, dy: int, n: int, *, sigma: float, tau: float, rank: int, seed: int = 0):
-    target = low_rank_target_map(dy, d, rank, seed=seed)
-    clean, labels = gaussian_linear_task(n, target, label_noise=tau, seed=seed + 1, replicates=1)
-    noisy = add_input_noise(clean, sigma, seed=seed + 2)
-    return target, clean, noisy, labels
+from tests.fixtures.clean_noisy_task import clean_noisy_problem
 
 
 def _gram_top(noisy: np.ndarray) -> float:
@@ -59,7 +53,7 @@ def _run_cases(noisy, labels, target, widths, sigma, weights, features, initial,
 
 def test_one_gd_step_equals_torch_autograd_on_the_library_losses() -> None:
     """The engine's closed-form gradient = autograd of ½‖Wx̃−y‖² + Σ_l λ_mse·feature_loss."""
-    target, clean, noisy, labels = _problem(6, 3, 9, sigma=0.5, tau=0.3, rank=3)
+    target, clean, noisy, labels = clean_noisy_problem(6, 3, 9, sigma=0.5, tau=0.3, rank=3)
     widths, weight = (6, 7, 7, 3), 0.7
     teacher = np.random.default_rng(6).standard_normal((3, 6))
     features = hidden_features(teacher_layers(teacher[None], widths, "random", seed=2), clean)
@@ -109,7 +103,7 @@ def _initial(widths: tuple[int, ...], weights: list[np.ndarray]) -> DeepLinearNe
 
 
 def test_zero_feature_weight_is_the_base_run_and_risk_at_step_zero_is_the_initial_risk() -> None:
-    target, clean, noisy, labels = _problem(8, 4, 6, sigma=0.4, tau=0.5, rank=4)
+    target, clean, noisy, labels = clean_noisy_problem(8, 4, 6, sigma=0.4, tau=0.5, rank=4)
     widths = (8, 8, 4)
     features = hidden_features(teacher_layers(target[None], widths, "task"), clean)
     initial = small_initialisation(widths, 1, init_scale=1e-2, seed=0)
@@ -131,7 +125,7 @@ def test_zero_feature_weight_is_the_base_run_and_risk_at_step_zero_is_the_initia
 
 def test_first_layer_moves_only_within_the_row_space_of_the_noisy_inputs() -> None:
     """The mechanism of T1: W_1(t)(I − P) = W_1(0)(I − P) for every t, base or ST."""
-    target, clean, noisy, labels = _problem(12, 4, 5, sigma=0.5, tau=0.5, rank=4)
+    target, clean, noisy, labels = clean_noisy_problem(12, 4, 5, sigma=0.5, tau=0.5, rank=4)
     widths = (12, 14, 4)
     features = hidden_features(teacher_layers(target[None], widths, "random", seed=1), clean)
     initial = small_initialisation(widths, 1, init_scale=0.1, seed=2)
@@ -156,7 +150,7 @@ def test_first_layer_moves_only_within_the_row_space_of_the_noisy_inputs() -> No
 def test_t1_base_and_student_teacher_converge_to_the_same_interpolant() -> None:
     """P1: N < d, ε = 1e-3, loss < 1e-20: ST = base = Y X̃^+ within 2e-2, any λ, any teacher."""
     d, dy, m, n, sigma = 20, 10, 40, 4, 0.5
-    target, clean, noisy, labels = _problem(d, dy, n, sigma=sigma, tau=0.5, rank=10)
+    target, clean, noisy, labels = clean_noisy_problem(d, dy, n, sigma=sigma, tau=0.5, rank=10)
     widths = (d, m, dy)
     wrong = np.random.default_rng(3).standard_normal((1, dy, d))
     cases = [(None, "task", 0.0)] + [(wrong, "random", lam) for lam in (0.1, 1.0, 10.0)]
@@ -190,7 +184,7 @@ def test_t2b_full_rank_features_converge_to_least_squares_whatever_the_teacher()
     """P3: N > d, features of rank d: ST at convergence = LS within 1e-3, also for a random
     inaccurate teacher (a well-conditioned one; an ill-conditioned one converges too slowly)."""
     d, dy, m, n, sigma = 8, 8, 10, 40, 0.5
-    target, clean, noisy, labels = _problem(d, dy, n, sigma=sigma, tau=0.5, rank=8)
+    target, clean, noisy, labels = clean_noisy_problem(d, dy, n, sigma=sigma, tau=0.5, rank=8)
     widths = (d, m, dy)
     wrong = low_rank_target_map(dy, d, dy, seed=7)[None]
     fitted = min_norm_map(*gaussian_linear_task(200, target, label_noise=0.5, seed=9))[None]
@@ -221,7 +215,7 @@ def test_t2c_low_rank_inconsistent_features_end_worse_than_least_squares() -> No
     units (m > rank) the infimum is least squares again, reached only as ‖W_2‖ → ∞.
     """
     d, dy, n, sigma = 8, 4, 40, 0.5
-    target, clean, noisy, labels = _problem(d, dy, n, sigma=sigma, tau=0.5, rank=4)
+    target, clean, noisy, labels = clean_noisy_problem(d, dy, n, sigma=sigma, tau=0.5, rank=4)
     widths = (d, dy, dy)
     wrong = low_rank_target_map(dy, d, dy, seed=7)[None]
     (features,) = hidden_features(teacher_layers(wrong, widths, "task"), clean)
@@ -245,7 +239,7 @@ def test_t2c_low_rank_inconsistent_features_end_worse_than_least_squares() -> No
 
 
 def test_divergence_is_reported_and_halving_tames_an_oscillating_step() -> None:
-    target, _, noisy, labels = _problem(6, 3, 10, sigma=0.3, tau=0.3, rank=3)
+    target, _, noisy, labels = clean_noisy_problem(6, 3, 10, sigma=0.3, tau=0.3, rank=3)
     widths = (6, 6, 3)
     initial = small_initialisation(widths, 1, init_scale=0.1, seed=0)
     common = {
