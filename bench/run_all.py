@@ -27,11 +27,15 @@ ORDER = (
     "sweep_scaling",
     "self_distillation",
     "weak_to_strong",
+    "fast_start",
 )
 MARK = "BENCH-RESULT "
 
 # (benchmark, result key, label, goal as (comparison, value) or None to report only)
 GOALS = (
+    ("fast_start", "list_seconds", "fast start: `distillab list` (s)", ("<=", 0.5)),
+    ("fast_start", "bad_input_seconds", "fast start: a bad-input error (s)", ("<=", 0.5)),
+    ("fast_start", "list_over_import_torch", "fast start: `distillab list` / `import torch`", None),
     (
         "self_distillation",
         "network_over_closed_form_wall",
