@@ -147,6 +147,7 @@ def _write_outputs(document: dict[str, Any], out: Path, show: bool) -> None:
         write_figures,
         write_page,
     )
+    from distillab.advise.verify import spearman_text
 
     out.mkdir(parents=True, exist_ok=True)
     path = write_advice(document, out)
@@ -161,7 +162,8 @@ def _write_outputs(document: dict[str, Any], out: Path, show: bool) -> None:
         v = document["verification"]
         console.print(
             f"verification ({v['settings_verified']} settings × {v['seeds']} seed(s)): Spearman "
-            f"{v['spearman']:.2f}, top-2 {v['top2']}, regret {v['regret'] * 100:.2f} pp, advice "
+            f"{spearman_text(v['spearman'])}, top-2 {v['top2']}, "
+            f"regret {v['regret'] * 100:.2f} pp, advice "
             f"{v['advice_seconds']:.1f} s vs grid {v['grid_seconds']:.1f} s.",
             markup=False,
         )

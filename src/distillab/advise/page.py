@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from distillab.advise.verify import spearman_text
+
 __all__ = ["recommendation_sentence", "render_table", "write_figures", "write_page"]
 
 
@@ -119,7 +121,8 @@ def write_page(document: dict[str, Any], figures: list[Path], out: Path) -> Path
         v = document["verification"]
         verification = (
             f"<h2>Verification</h2><p>{v['settings_verified']} settings × {v['seeds']} seed(s): "
-            f"Spearman {v['spearman']:.2f}, predicted best in measured top 2: {v['top2']}, "
+            f"Spearman {spearman_text(v['spearman'])}, "
+            f"predicted best in measured top 2: {v['top2']}, "
             f"regret {v['regret'] * 100:.2f} pp; advice {v['advice_seconds']:.1f} s vs grid "
             f"{v['grid_seconds']:.1f} s.</p>"
         )

@@ -136,6 +136,18 @@ def rank_agreement(
     }
 
 
+def spearman_text(value: float | None) -> str:
+    """The Spearman correlation for people: two decimals, or "n/a" where it is undefined
+    (fewer than 3 settings verified, or constant errors).
+
+    >>> spearman_text(0.834), spearman_text(float("nan")), spearman_text(None)
+    ('0.83', 'n/a', 'n/a')
+    """
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:.2f}"
+
+
 def run_verification(
     settings: Sequence[Mapping[str, Any]],
     base: Mapping[str, Any],
