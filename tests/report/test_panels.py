@@ -8,10 +8,21 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from matplotlib.container import ErrorbarContainer
+from matplotlib.colors import to_rgb
+from matplotlib.container import BarContainer, ErrorbarContainer
 
 from distillab.errors import ConfigError
-from distillab.report.panels import Key, Line, Panel, Plot, Points, Reference, Trace, render
+from distillab.report.panels import (
+    Bars,
+    Key,
+    Line,
+    Panel,
+    Plot,
+    Points,
+    Reference,
+    Trace,
+    render,
+)
 from distillab.studies import Comparison, Figure, Tolerance
 from distillab.sweep.store import Row
 
@@ -148,6 +159,47 @@ def test_where_functions_trace_reference_key_and_categories() -> None:
     np.testing.assert_allclose(line.get_xdata(), [0.0, 1.0])
     np.testing.assert_allclose(line.get_ydata(), [1.5, 1.0])  # ρ = 0.5 first
     assert [t.get_text() for t in second.get_xticklabels()] == ["ρ=0.5", "ρ=0.0"]
+
+
+def test_trace_band_shades_mean_plus_minus_sem_against_shifted_x() -> None:
+    where = {"soft_ratio": 0.5, "temperature": 4.0}
+    trace = Trace("steps", "loss", where=where, points=False, band=True, shift=1, color="C3")
+    (ax,) = render(
+        Plot(Panel("steps", series=(trace,), xlabel="k + 1", ylabel="loss")), _rows()
+    ).axes
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_xdata(), [1.0, 2.0])  # steps 0, 1 shifted by 1
+    np.testing.assert_allclose(line.get_ydata(), [4.0, 4.5])  # seeds [4, 4] and [4, 5]
+    (band,) = ax.collections
+    vertices = band.get_paths()[0].vertices
+    # s.e. 0 at step 0, 0.5 at step 1: the band spans 4 … 5 at x = 2.
+    np.testing.assert_allclose(vertices[:, 1].min(), 4.0)
+    np.testing.assert_allclose(vertices[:, 1].max(), 5.0)
+    assert line.get_color() == "C3"
+    assert tuple(band.get_facecolor()[0][:3]) == pytest.approx(to_rgb("C3"))
+
+
+def test_bars_group_over_categories_with_offsets_hatches_and_ylim() -> None:
+    bars = tuple(
+        Bars("risk", where={"temperature": t}, offset=o, width=0.4, hatch=h, label=f"T={t:g}")
+        for t, o, h in ((1.0, -0.5, None), (2.0, 0.5, "//"))
+    )
+    panel = Panel(
+        "soft_ratio",
+        series=bars,
+        xlabel="ρ",
+        ylabel="risk",
+        categories=(0.5, 0.0),
+        ylim=(0.5, 3.0),
+    )
+    (ax,) = render(Plot(panel), _rows()).axes
+    left, right = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert [p.get_x() + p.get_width() / 2 for p in left] == pytest.approx([-0.2, 0.8])
+    assert [p.get_height() for p in left] == pytest.approx([1.5, 1.0])  # ρ = 0.5 first
+    assert [p.get_height() for p in right] == pytest.approx([2.5, 2.0])
+    assert [p.get_x() for p in right] == pytest.approx([0.0, 1.0])
+    assert right.patches[0].get_hatch() == "//" and left.patches[0].get_hatch() is None
+    assert left.get_label() == "T=1" and ax.get_ylim() == (0.5, 3.0)
 
 
 def test_options_are_checked_and_a_plot_needs_panels() -> None:

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from distillab.studies.spec import Figure
     from distillab.sweep.store import Row
 
-__all__ = ["Key", "Line", "Panel", "Plot", "Points", "Reference", "Trace", "render"]
+__all__ = ["Bars", "Key", "Line", "Panel", "Plot", "Points", "Reference", "Trace", "render"]
 
 Where = Mapping[str, Any]
 """Parameter name → required value, or a function of the sorted distinct values in the rows."""
@@ -89,8 +89,10 @@ class Points(_Style):
 class Trace(_Style):
     """A list-valued ``y`` against a list-valued ``x`` (a trajectory), mean over the rows.
 
-    ``points=True`` draws every ``every``-th element as mean ± s.e.; ``False`` a line.
-    ``kind`` chooses theory or simulation rows.
+    ``points=True`` draws every ``every``-th element as mean ± s.e.; ``False`` a line;
+    ``band=True`` (with ``points=False``) a line with a shaded ± s.e. band. ``shift`` is added
+    to every x (e.g. ``1`` for step + 1 on a log axis). ``kind`` chooses theory or simulation
+    rows.
     """
 
     x: str
@@ -99,6 +101,24 @@ class Trace(_Style):
     kind: Literal["theory", "simulation"] = "simulation"
     points: bool = True
     every: int = 1
+    band: bool = False
+    shift: float = 0.0
+
+
+@dataclass(frozen=True)
+class Bars(_Style):
+    """Simulation seed means of ``y`` ± s.e. as bars over a categorical panel.
+
+    Several ``Bars`` side by side form a group per category: each is ``width`` wide (in units
+    of the category spacing) and sits ``offset`` bar widths from the category's position.
+    ``hatch`` fills the bar with a pattern (e.g. ``"//"``).
+    """
+
+    y: str
+    _: KW_ONLY
+    offset: float = 0.0
+    width: float = 0.2
+    hatch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +144,7 @@ class Key(_Style):
         object.__setattr__(self, "label", self.name)
 
 
-Series = Line | Points | Trace | Reference | Key
+Series = Line | Points | Trace | Bars | Reference | Key
 
 
 @dataclass(frozen=True)
@@ -145,6 +165,7 @@ class Panel:
       linthresh: the linear range (−linthresh, linthresh) of a ``"symlog"`` axis.
       xticks: major x ticks labelled plainly (``f"{value:g}"``, no minor labels): ``"grid"``
         for the values of ``x`` in the rows, or the values themselves.
+      ylim: the y range ``(low, high)`` (e.g. bars of a ratio around 1); data limits if unset.
     """
 
     x: str
@@ -161,6 +182,7 @@ class Panel:
     category_label: Callable[[Any], str] = str
     linthresh: float | None = None
     xticks: Literal["grid"] | tuple[float, ...] = ()
+    ylim: tuple[float, float] | None = None
 
     def position(self, value: Any) -> float:
         """Where a value of the x parameter lies on the axis."""
@@ -258,7 +280,12 @@ def _draw(
     colour: dict[str, Any],
     figure: Figure | None,
 ) -> None:
-    from distillab.report.plotting import plot_list, plot_simulation, plot_theory
+    from distillab.report.plotting import (
+        plot_list,
+        plot_simulation,
+        plot_theory,
+        seed_statistics,
+    )
 
     where = _resolve({**panel.where, **series.where, **by}, rows)
     text = series.label(rows) if callable(series.label) else series.label
@@ -285,8 +312,21 @@ def _draw(
             kind=series.kind,
             points=series.points,
             every=series.every,
+            band=series.band,
+            shift=series.shift,
             label=label,
             **style,
+        )
+    elif isinstance(series, Bars):
+        xs, mean, sem, _ = seed_statistics(rows, panel.x, series.y, where=where, **place)
+        bars = {"capsize": 3, "edgecolor": "k", "linewidth": 0.4, "hatch": series.hatch}
+        ax.bar(
+            xs + series.offset * series.width,
+            mean,
+            series.width,
+            yerr=sem,
+            label=label,
+            **{**bars, **style},
         )
     elif isinstance(series, Reference):
         line = ax.axhline if series.axis == "y" else ax.axvline
@@ -353,6 +393,8 @@ def render(plot: Plot, rows: Sequence[Row], figure: Figure | None = None) -> Mpl
         if panel.categories:
             ticks = range(len(panel.categories))
             ax.set_xticks(ticks, [panel.category_label(c) for c in panel.categories])
+        if panel.ylim is not None:
+            ax.set_ylim(*panel.ylim)
     for ax in list(axes.flat)[len(plot.panels) :]:
         ax.set_visible(False)
     return drawing

@@ -234,18 +234,22 @@ def plot_list(
     kind: str = "simulation",
     points: bool = True,
     every: int = 1,
+    band: bool = False,
+    shift: float = 0.0,
     label: str | None = None,
     **style: Any,
 ) -> None:
-    """Draw list values[y] against list values[x] (e.g. a trajectory against its steps).
+    """Draw list values[y] against list values[x] + ``shift`` (e.g. a trajectory against its
+    steps, or against step + 1 on a log axis).
 
     ``points=True``: every ``every``-th element as a seed mean with standard-error bars;
-    ``points=False``: a line through the means.
+    ``points=False``: a line through the means, with a shaded mean ± s.e. band if ``band``.
     """
     xs, _ = list_statistics(rows, x, where=where, kind=kind)
     ys, sem = list_statistics(rows, y, where=where, kind=kind)
     if not xs.size or xs.shape != ys.shape:
         return
+    xs = xs + shift
     if points:
         ax.errorbar(
             xs[::every],
@@ -256,3 +260,6 @@ def plot_list(
         )
     else:
         ax.plot(xs, ys, label=label, **{"linewidth": 1.6, **style})
+        if band:
+            colour = style.get("color", ax.get_lines()[-1].get_color())
+            ax.fill_between(xs, ys - sem, ys + sem, color=colour, alpha=0.25)

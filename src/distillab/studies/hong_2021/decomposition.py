@@ -15,10 +15,9 @@ linear target of x is seen through the same x̃. Both early-stopping rules (ever
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
-
+from distillab.report.panels import Bars, Panel, Plot, Reference
 from distillab.studies.hong_2021.common import (
     DECOMPOSITIONS,
     LINEAR_DEFAULTS,
@@ -27,11 +26,6 @@ from distillab.studies.hong_2021.common import (
 )
 from distillab.studies.hong_2021.teacher_knowledge import student_gap_rule
 from distillab.studies.spec import Comparison, Figure, Tolerance
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure as MplFigure
-
-    from distillab.sweep.store import Row
 
 LABEL_NOISES = (1.0, 0.0)
 
@@ -55,56 +49,42 @@ def simulate(point: DecompositionPoint, seed: int) -> dict[str, Any]:
     return linear.mark_divergence(linear.best_errors(results, point.stopping_step), results)
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    """ST/base per decomposition: grouped bars for τ = 1 and τ = 0 under both stopping rules.
+# (label noise τ, stopping rule suffix, colour, hatch, rule) of each bar in a group, in order.
+_BARS = (
+    (1.0, "", "C3", None, "every step"),
+    (1.0, "_grid", "C3", "//", "step grid"),
+    (0.0, "", "C7", None, "every step"),
+    (0.0, "_grid", "C7", "//", "step grid"),
+)
 
-    Drawn by hand, not as panels: a bar chart over a categorical axis (the decompositions).
-    """
-    from distillab.report.plotting import finish_axes, new_figure, seed_statistics
-
-    figure, axes = new_figure(width=6.4, height=4.0)
-    ax = axes[0, 0]
-    positions = np.arange(len(DECOMPOSITIONS))
-    bar_width = 0.2
-    bars = (
-        (-1.5, 1.0, "", "C3", None, "every step"),
-        (-0.5, 1.0, "_grid", "C3", "//", "step grid"),
-        (0.5, 0.0, "", "C7", None, "every step"),
-        (1.5, 0.0, "_grid", "C7", "//", "step grid"),
-    )
-    for offset, label_noise, suffix, colour, hatch, rule in bars:
-        means, sems = [], []
-        for decomposition in DECOMPOSITIONS:
-            where = {"decomposition": decomposition, "label_noise": label_noise}
-            _, mean, sem, _ = seed_statistics(
-                rows, "label_noise", f"best_ratio{suffix}", where=where
-            )
-            means.append(mean[0] if mean.size else np.nan)
-            sems.append(sem[0] if sem.size else 0.0)
-        ax.bar(
-            positions + offset * bar_width,
-            means,
-            bar_width,
-            yerr=sems,
-            capsize=3,
-            color=colour,
-            hatch=hatch,
-            edgecolor="k",
-            linewidth=0.4,
-            label=f"τ = {label_noise:g}, stopping at the best {rule}",
-        )
-    ax.axhline(1.0, color="k", linewidth=0.8, label="base (no teacher)")
-    finish_axes(
-        ax,
+PLOT = Plot(
+    Panel(
+        "decomposition",
+        series=(
+            *(
+                Bars(
+                    f"best_ratio{suffix}",
+                    offset=offset - 1.5,
+                    hatch=hatch,
+                    color=colour,
+                    where={"label_noise": label_noise},
+                    label=f"τ = {label_noise:g}, stopping at the best {rule}",
+                )
+                for offset, (label_noise, suffix, colour, hatch, rule) in enumerate(_BARS)
+            ),
+            Reference(1.0, color="k", style={"linewidth": 0.8}, label="base (no teacher)"),
+        ),
         xlabel="teacher decomposition (same end-to-end map V)",
         ylabel="best early-stopped risk, ST / base",
         title="Only task-aligned features carry the teacher's knowledge",
-    )
-    # After finish_axes: setting the scale resets the tick labels.
-    names = [d.replace("task-irrelevant", "task+irrelevant") for d in DECOMPOSITIONS]
-    ax.set_xticks(positions, names)
-    ax.set_ylim(0.75, 1.25)
-    return figure
+        categories=DECOMPOSITIONS,
+        category_label=lambda d: d.replace("task-irrelevant", "task+irrelevant"),
+        ylim=(0.75, 1.25),
+    ),
+    width=6.4,
+    height=4.0,
+)
+"""ST/base per decomposition: grouped bars for τ = 1 and τ = 0 under both stopping rules."""
 
 
 _BASE = {**LINEAR_DEFAULTS, "replicates": 2, "stopping_step": 100}
@@ -176,7 +156,7 @@ FIGURE = Figure(
     caption=_caption(),
     grid={"quick": _points(_BASE["replicates"]), "full": _points(_FULL_REPLICATES)},
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
     point=DecompositionPoint,
     seeds={"quick": 4, "full": 6},
     compare=(

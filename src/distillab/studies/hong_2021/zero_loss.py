@@ -10,16 +10,16 @@ knowledgeable task-aligned teacher, passes lower (the early-stopping gain).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from distillab.report.panels import Panel, Plot, Reference, Trace
 from distillab.studies.hong_2021.common import LINEAR_DEFAULTS, GDPoint
 from distillab.studies.spec import Comparison, Figure, Tolerance
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure as MplFigure
-
     from distillab.sweep.store import Row
 
 STUDENTS = ("base", "student_teacher")
@@ -58,57 +58,83 @@ def simulate(point: GDPoint, seed: int) -> dict[str, Any]:
     return linear.mark_divergence(values, results)
 
 
-def plot(rows: list[Row]) -> MplFigure:
-    """Risk and loss trajectories of the first point run, with C1, R(Y X̃⁺) and the floor.
+def _first_point(rows: Sequence[Row]) -> list[Row]:
+    """The rows of the first point run (the grid has one point per profile)."""
+    return [r for r in rows if r.params == rows[0].params] if rows else []
 
-    Drawn by hand, not as panels: the trajectories are shown against step + 1 on a log axis with
-    shaded s.e. bands, and the horizontal lines sit at values read from the rows (the theory's C1
-    and floor, the seeds' mean R(Y X̃⁺)).
-    """
-    from distillab.report.plotting import finish_axes, list_statistics, matches, new_figure
 
-    figure, axes = new_figure(ncols=2)
-    error_ax, loss_ax = axes[0]
-    chosen = [r for r in rows if matches(r, rows[0].params)] if rows else []
-    labels = {"base": "base (noisy inputs, labels)", "student_teacher": "student–teacher"}
-    steps, _ = list_statistics(chosen, "steps")
-    for name, colour in zip(STUDENTS, ("C0", "C3"), strict=True):
-        mean, sem = list_statistics(chosen, f"{name}_curve")
-        loss, _ = list_statistics(chosen, f"{name}_loss_curve")
-        if steps.size:
-            error_ax.plot(steps + 1, mean, color=colour, label=labels[name])
-            error_ax.fill_between(steps + 1, mean - sem, mean + sem, color=colour, alpha=0.25)
-            loss_ax.plot(steps + 1, loss, color=colour, label=labels[name])
-    for row in chosen:
-        if row.kind == "theory" and row.ok:
-            error_ax.axhline(row.values["c1"], color="k", linestyle="--", label="C1 (interpolant)")
-            error_ax.axhline(row.values["lmmse"], color="grey", linestyle=":", label="LMMSE floor")
-    interpolants = [
-        r.values["interpolant_error"] for r in chosen if r.kind == "simulation" and r.ok
-    ]
-    if interpolants:
-        error_ax.axhline(
-            float(np.mean(interpolants)),
-            color="k",
-            linewidth=0.8,
-            label=r"$R(Y\tilde X^+)$, same data",
-        )
-    finish_axes(
-        error_ax,
+def _theory(key: str) -> Callable[[Sequence[Row]], list[float]]:
+    """The theory value ``key`` of each theory row (a horizontal line at each)."""
+    return lambda rows: [r.values[key] for r in rows if r.kind == "theory" and r.ok]
+
+
+def _interpolant(rows: Sequence[Row]) -> list[float]:
+    """The seeds' mean R(Y X̃⁺) (none without a simulation row)."""
+    errors = [r.values["interpolant_error"] for r in rows if r.kind == "simulation" and r.ok]
+    return [float(np.mean(errors))] if errors else []
+
+
+_LABELS = {"base": "base (noisy inputs, labels)", "student_teacher": "student–teacher"}
+_COLOURS = {"base": "C0", "student_teacher": "C3"}
+_WIDE = {"linewidth": 1.5}
+
+PLOT = Plot(
+    Panel(
+        "steps",
+        series=(
+            *(
+                Trace(
+                    "steps",
+                    f"{name}_curve",
+                    points=False,
+                    band=True,
+                    shift=1,
+                    label=_LABELS[name],
+                    color=_COLOURS[name],
+                )
+                for name in STUDENTS
+            ),
+            Reference(
+                _theory("c1"), label="C1 (interpolant)", color="k", linestyle="--", style=_WIDE
+            ),
+            Reference(
+                _theory("lmmse"), label="LMMSE floor", color="grey", linestyle=":", style=_WIDE
+            ),
+            Reference(
+                _interpolant,
+                label=r"$R(Y\tilde X^+)$, same data",
+                color="k",
+                style={"linewidth": 0.8},
+            ),
+        ),
         xlabel="GD step + 1",
         ylabel=r"test risk $R(W)$",
         title="Both runs end on the interpolant (T1)",
         xscale="log",
-    )
-    finish_axes(
-        loss_ax,
+    ),
+    Panel(
+        "steps",
+        series=tuple(
+            Trace(
+                "steps",
+                f"{name}_loss_curve",
+                points=False,
+                shift=1,
+                label=_LABELS[name],
+                color=_COLOURS[name],
+            )
+            for name in STUDENTS
+        ),
         xlabel="GD step + 1",
         ylabel="training loss (geometric mean)",
         title="Training loss → 0",
         xscale="log",
         yscale="log",
-    )
-    return figure
+    ),
+    prepare=_first_point,
+)
+"""Risk and loss trajectories (mean ± s.e. band) of the first point run against step + 1,
+with C1, the seeds' R(Y X̃⁺) and the floor."""
 
 
 _POINT = {**LINEAR_DEFAULTS, "target_rank": 50, "replicates": 2, "steps": 10_000}
@@ -147,7 +173,7 @@ FIGURE = Figure(
     grid={"quick": [_POINT], "full": [_FULL]},
     theory=theory,
     simulate=simulate,
-    plot=plot,
+    plot=PLOT,
     point=GDPoint,
     seeds={"quick": 4, "full": 6},
     compare=(
