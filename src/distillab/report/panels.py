@@ -226,8 +226,10 @@ class Plot:
 def _resolve(where: Where, rows: Sequence[Row]) -> dict[str, Any]:
     """``where`` with every function value applied to the sorted distinct values of its key in
     the rows that match the constant entries (e.g. the largest width run *for this data set*)."""
+    from distillab.report.plotting import matches
+
     fixed = {k: v for k, v in where.items() if not callable(v)}
-    chosen = [r for r in rows if all(r.params.get(k) == v for k, v in fixed.items())]
+    chosen = [r for r in rows if matches(r, fixed)]
     resolved = dict(fixed)
     for key, value in where.items():
         if callable(value):
